@@ -1,0 +1,159 @@
+/**
+ * The rule contract of scrapelint (the ESLint model: one rule = one file lint/rules/<id>.ts exporting a `Rule`).
+ * Sources turn files into models with character offsets; rules visit the models and report ranges; reporters
+ * turn offsets into 1-based line:column at the edge.
+ */
+import type { z } from 'zod';
+import type { Document, LineCounter } from 'yaml';
+import type {
+  Diagnostic,
+  FactEvent,
+  LinePosition,
+  MetadataEvent,
+  ParseSummary,
+  Range,
+  SampleEvent,
+} from '../exposition/types.js';
+
+export type Severity = 'off' | 'warn' | 'error';
+export type SourceKind = 'config' | 'exposition' | 'docs';
+
+/** Where a scrape job came from. */
+export type JobOrigin = 'prometheus' | 'ServiceMonitor' | 'PodMonitor' | 'ScrapeConfig';
+
+/** A value read from YAML with the range of its node (or of its key when the value is absent: see `keyRange`). */
+export interface Located<T> {
+  readonly value: T;
+  readonly range: Range;
+}
+
+/** One scrape job, normalised from a Prometheus `scrape_configs` entry or a Prometheus-Operator endpoint. */
+export interface ScrapeJob {
+  readonly origin: JobOrigin;
+  /** job_name, or `<kind>/<namespace>/<name>` (+ `/<endpoint index>`) for operator resources. */
+  readonly name: Located<string>;
+  /** The range of the whole job (the mapping node): where a finding about a missing field points. */
+  readonly range: Range;
+  readonly honorLabels?: Located<boolean>;
+  readonly honorTimestamps?: Located<boolean>;
+  readonly trackTimestampsStaleness?: Located<boolean>;
+  readonly sampleLimit?: Located<number>;
+  readonly bodySizeLimit?: Located<string | number>;
+  readonly scrapeInterval?: Located<string>;
+  readonly scrapeTimeout?: Located<string>;
+  readonly metricsPath?: Located<string>;
+  /** `params` of the job, e.g. `match[]` of a federation job. */
+  readonly params?: Located<Readonly<Record<string, readonly Located<string>[]>>>;
+  /** Static targets (`static_configs[].targets[]`); operator resources have none. */
+  readonly staticTargets: readonly Located<string>[];
+  /** Whether the job discovers targets dynamically (any `*_sd_configs`, or an operator selector). */
+  readonly discovers: boolean;
+  /** Port names or numbers (operator endpoints' `port`/`targetPort`), for gateway-port detection. */
+  readonly ports: readonly Located<string>[];
+}
+
+/** The Prometheus `global` block (or the defaults when absent). */
+export interface GlobalConfig {
+  readonly scrapeInterval?: Located<string>;
+  readonly scrapeTimeout?: Located<string>;
+  readonly range?: Range;
+}
+
+export interface ConfigModel {
+  readonly kind: 'config';
+  readonly filePath: string;
+  readonly text: string;
+  readonly documents: readonly Document[];
+  readonly lineCounter: LineCounter;
+  readonly global: GlobalConfig;
+  readonly jobs: readonly ScrapeJob[];
+}
+
+/** A mermaid flowchart found in a Markdown document. */
+export interface FlowchartNode {
+  readonly id: string;
+  readonly label: string;
+  readonly range: Range;
+}
+export interface FlowchartEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly label?: string;
+  readonly range: Range;
+}
+export interface Flowchart {
+  readonly range: Range;
+  readonly nodes: readonly FlowchartNode[];
+  readonly edges: readonly FlowchartEdge[];
+}
+export interface DocsModel {
+  readonly kind: 'docs';
+  readonly filePath: string;
+  readonly text: string;
+  readonly flowcharts: readonly Flowchart[];
+}
+
+/**
+ * What a rule may visit. Exposition input is streamed: rules see events one by one and `expositionEnd` once,
+ * and must keep bounded state (counters, the first few ranges), never every sample.
+ */
+export interface RuleVisitor {
+  config?(model: ConfigModel): void;
+  sample?(event: SampleEvent): void;
+  metadata?(event: MetadataEvent): void;
+  fact?(event: FactEvent): void;
+  diagnostic?(event: Diagnostic): void;
+  expositionEnd?(summary: ParseSummary): void;
+  docs?(model: DocsModel): void;
+  /** A YAML or Markdown file that could not be read as such. */
+  sourceError?(error: { readonly message: string; readonly range: Range }): void;
+}
+
+export interface ReportDescriptor {
+  readonly messageId: string;
+  readonly data?: Readonly<Record<string, string | number>>;
+  readonly range: Range;
+  /** Overrides the configured severity for this finding (e.g. a threshold rule's warn vs error level). */
+  readonly severity?: Exclude<Severity, 'off'>;
+  /**
+   * For streamed input (expositions), whose text is not kept: the line of `range` (both ends on it), taken from
+   * the event. Reporters compute columns as `offset - lineStart + 1`.
+   */
+  readonly at?: LinePosition;
+}
+
+export interface RuleContext<Options> {
+  readonly options: Options;
+  readonly filePath: string;
+  /** The input kind being linted. */
+  readonly sourceKind: SourceKind;
+  report(descriptor: ReportDescriptor): void;
+}
+
+export interface RuleMeta<Schema extends z.ZodType> {
+  /** Public contract: never renamed. */
+  readonly id: string;
+  readonly description: string;
+  readonly defaultSeverity: Severity;
+  readonly appliesTo: readonly SourceKind[];
+  /** Message templates keyed by messageId, with `{{placeholder}}`s filled from `data`. */
+  readonly messages: Readonly<Record<string, string>>;
+  /** Options with defaults: `schema.parse({})` gives the default options. */
+  readonly schema: Schema;
+}
+
+export interface Rule<Schema extends z.ZodType = z.ZodType> {
+  readonly meta: RuleMeta<Schema>;
+  create(context: RuleContext<z.infer<Schema>>): RuleVisitor;
+}
+
+/** A finding with offsets; reporters add line:column. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly messageId: string;
+  readonly severity: Exclude<Severity, 'off'>;
+  readonly message: string;
+  readonly filePath: string;
+  readonly range: Range;
+  readonly at?: LinePosition;
+}
