@@ -8,8 +8,10 @@ import type { Document, LineCounter } from 'yaml';
 import type {
   Diagnostic,
   FactEvent,
+  Format,
   LinePosition,
   MetadataEvent,
+  ParseEvent,
   ParseSummary,
   Range,
   SampleEvent,
@@ -57,6 +59,9 @@ export interface GlobalConfig {
   readonly scrapeInterval?: Located<string>;
   readonly scrapeTimeout?: Located<string>;
   readonly range?: Range;
+  /** `global.sample_limit` / `global.body_size_limit` (Prometheus 2.45+): inherited by every job. */
+  readonly sampleLimit?: Located<number>;
+  readonly bodySizeLimit?: Located<string | number>;
 }
 
 export interface ConfigModel {
@@ -156,4 +161,51 @@ export interface Finding {
   readonly filePath: string;
   readonly range: Range;
   readonly at?: LinePosition;
+}
+
+/** A finding placed at 1-based line:column (end exclusive, as in ESLint), ready for a reporter. */
+export interface LintMessage {
+  readonly ruleId: string;
+  readonly messageId: string;
+  readonly severity: Exclude<Severity, 'off'>;
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** For findings silenced by a `# scrapelint disable...` comment: its reason (after `--`), if any. */
+  readonly suppressedBy?: { readonly justification: string };
+}
+
+/** Everything scrapelint found in one input. */
+export interface FileResult {
+  readonly filePath: string;
+  readonly kind: SourceKind;
+  readonly messages: readonly LintMessage[];
+  readonly suppressedMessages: readonly LintMessage[];
+  readonly errorCount: number;
+  readonly warningCount: number;
+}
+
+/**
+ * The streaming entry between the engine and an exposition source: the engine builds one sink per input from the
+ * enabled rules' visitors; the source (lint/sources/exposition.ts) parses the input and feeds the sink every
+ * `ParseEvent`, then `end(summary)` exactly once.
+ */
+export interface ExpositionSink {
+  event(event: ParseEvent): void;
+  end(summary: ParseSummary): void;
+}
+
+/** What `lintExposition(stream, options)` in lint/sources/exposition.ts takes. */
+export interface ExpositionLintOptions {
+  /** Shown in findings: a path, a URL or `<stdin>`. */
+  readonly filePath: string;
+  readonly sink: ExpositionSink;
+  /** Forces the format (else from contentType, else detected). */
+  readonly format?: Format;
+  /** The HTTP Content-Type of a fetched body. */
+  readonly contentType?: string;
+  /** Whether the parser tracks series identities for duplicate-series facts (memory grows with series). */
+  readonly trackDuplicates?: boolean;
 }
