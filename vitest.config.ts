@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (test/global-setup.ts starts one broker for the whole run unless KAFKA_BROKERS names one).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {

@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:net';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerError, checkJava, checkMaven, defaultOptions, kafkaVersion, startBroker } from './broker.js';
+
+describe('the Kafka broker script (no broker started)', () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  it('pins one 4.x Kafka version in pom.xml', () => {
+    expect(kafkaVersion()).toMatch(/^4\.\d+\.\d+$/);
+  });
+
+  it('rejects a KAFKA_PORT that is not a port, naming the variable', () => {
+    expect(() => defaultOptions({ KAFKA_PORT: 'abc' })).toThrow(/KAFKA_PORT=abc is not a port number/);
+    expect(() => defaultOptions({ KAFKA_PORT: '70000' })).toThrow(BrokerError);
+    expect(defaultOptions({}).port).toBe(9092);
+  });
+
+  it('refuses a taken port with the fix instead of starting a second broker', async () => {
+    server = createServer();
+    const port = await new Promise<number>((resolve) =>
+      server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)),
+    );
+    const stateDir = mkdtempSync(join(tmpdir(), 'queuefront-broker-test-'));
+    await expect(startBroker({ port, stateDir })).rejects.toThrow(
+      new RegExp(`port ${port} on 127.0.0.1 is taken by another process.*KAFKA_PORT`),
+    );
+  });
+
+  it('names the fix when Java is older than 17 or missing, and accepts 17+', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queuefront-java-'));
+    const fakeJava = (name: string, version: string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, `#!/bin/sh\necho 'openjdk version "${version}" 2021-01-19' >&2\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    expect(() => checkJava(fakeJava('java11', '11.0.2'))).toThrow(
+      /needs Java 17 or newer; found version "11/,
+    );
+    expect(() => checkJava(fakeJava('java8', '1.8.0_292'))).toThrow(/needs Java 17 or newer/);
+    expect(() => checkJava(fakeJava('java17', '17.0.15'))).not.toThrow();
+    expect(() => checkJava(fakeJava('java21', '21'))).not.toThrow();
+    expect(() => checkJava(join(dir, 'no-java'))).toThrow(/java was not found.*openjdk-17/);
+  });
+
+  it('names the fix when Maven is missing', () => {
+    expect(() => checkMaven('/nonexistent/mvn')).toThrow(/mvn was not found.*apt-get install maven/);
+  });
+});
