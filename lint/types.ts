@@ -64,6 +64,12 @@ export interface GlobalConfig {
   readonly bodySizeLimit?: Located<string | number>;
 }
 
+/** Something in a source that is not what it must be: a YAML error, an alias bomb, a field of the wrong type. */
+export interface SourceProblem {
+  readonly message: string;
+  readonly range: Range;
+}
+
 export interface ConfigModel {
   readonly kind: 'config';
   readonly filePath: string;
@@ -72,6 +78,8 @@ export interface ConfigModel {
   readonly lineCounter: LineCounter;
   readonly global: GlobalConfig;
   readonly jobs: readonly ScrapeJob[];
+  /** Problems found while reading the file; the engine hands each to the rules' `sourceError` visitor. */
+  readonly problems?: readonly SourceProblem[];
 }
 
 /** A mermaid flowchart found in a Markdown document. */
@@ -86,10 +94,18 @@ export interface FlowchartEdge {
   readonly label?: string;
   readonly range: Range;
 }
+/** A mermaid `subgraph ... end` block: its id, label and the ids of the nodes declared inside it. */
+export interface FlowchartSubgraph {
+  readonly id: string;
+  readonly label: string;
+  readonly range: Range;
+  readonly members: readonly string[];
+}
 export interface Flowchart {
   readonly range: Range;
   readonly nodes: readonly FlowchartNode[];
   readonly edges: readonly FlowchartEdge[];
+  readonly subgraphs?: readonly FlowchartSubgraph[];
 }
 export interface DocsModel {
   readonly kind: 'docs';
