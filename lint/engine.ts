@@ -1,0 +1,269 @@
+/**
+ * The engine: resolves which rules run with which severity and options, runs their visitors over a source's
+ * model (or, for expositions, over the parser's event stream), fills message templates, applies suppression
+ * comments and places every finding at 1-based line:column.
+ * Data flows one way: file -> source -> rules -> findings -> reporter.
+ */
+import type { z } from 'zod';
+import type { DocsModel, FileResult, Finding, LintMessage, ReportDescriptor, Rule, Severity, SourceKind } from './types.js';
+import { configError } from './errors.js';
+import { formatMessage } from './messages.js';
+import { LineIndex, locateOnLine } from './positions.js';
+import type { Location } from './positions.js';
+import { rules as registry } from './rules/index.js';
+import { parseConfig } from './sources/config.js';
+import type { ParsedConfig } from './sources/config.js';
+import type { ConfiguredRule } from './sources/exposition.js';
+import { parseDirectives, silences } from './suppressions.js';
+import type { Directive } from './suppressions.js';
+
+export const UNUSED_SUPPRESSION = 'unused-suppression';
+
+/** A rule's setting from `.scrapelintrc.yaml` or `--rule`. */
+export interface RuleSetting {
+  readonly severity?: Severity;
+  readonly options?: unknown;
+}
+
+export interface LintSettings {
+  readonly rules?: Readonly<Record<string, RuleSetting>>;
+  /** Turns the `hygiene/*` rules on (they are off unless this or their own setting says otherwise). */
+  readonly hygiene?: boolean;
+}
+
+export interface ResolvedRule extends ConfiguredRule {
+  readonly rule: Rule;
+}
+
+export function findRule(id: string, list: readonly Rule[] = registry): Rule | undefined {
+  return list.find((rule) => rule.meta.id === id);
+}
+
+/** The severity a rule runs with when nothing but `--hygiene` is said about it. */
+export function defaultSeverity(rule: Rule, hygiene: boolean): Severity {
+  if (rule.meta.id.startsWith('hygiene/')) {
+    if (!hygiene) return 'off';
+    return rule.meta.defaultSeverity === 'off' ? 'warn' : rule.meta.defaultSeverity;
+  }
+  return rule.meta.defaultSeverity;
+}
+
+function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .join('; ');
+}
+
+/** Checks settings against the registry: unknown rule ids and invalid options are configuration errors. */
+export function validateSettings(settings: LintSettings, origin: string, list: readonly Rule[] = registry): void {
+  for (const [id, setting] of Object.entries(settings.rules ?? {})) {
+    const rule = findRule(id, list);
+    if (rule === undefined) throw configError(`${origin}: unknown rule "${id}" (scrapelint rules lists them)`);
+    if (setting.options !== undefined) {
+      const parsed = rule.meta.schema.safeParse(setting.options);
+      if (!parsed.success) throw configError(`${origin}: invalid options for rule ${id}: ${describeZodError(parsed.error)}`);
+    }
+  }
+}
+
+/** The enabled rules for one kind of input, with validated options. */
+export function resolveRules(settings: LintSettings, kind: SourceKind, list: readonly Rule[] = registry): ResolvedRule[] {
+  const resolved: ResolvedRule[] = [];
+  for (const rule of list) {
+    if (!rule.meta.appliesTo.includes(kind)) continue;
+    const setting = settings.rules?.[rule.meta.id];
+    const severity = setting?.severity ?? defaultSeverity(rule, settings.hygiene ?? false);
+    if (severity === 'off') continue;
+    const parsed = rule.meta.schema.safeParse(setting?.options ?? {});
+    if (!parsed.success) {
+      throw configError(`invalid options for rule ${rule.meta.id}: ${describeZodError(parsed.error)}`);
+    }
+    resolved.push({ rule, severity, options: parsed.data });
+  }
+  return resolved;
+}
+
+function findingFrom(rule: Rule, severity: Exclude<Severity, 'off'>, filePath: string, d: ReportDescriptor): Finding {
+  const template = rule.meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId "${d.messageId}"`);
+  return {
+    ruleId: rule.meta.id,
+    messageId: d.messageId,
+    severity: d.severity ?? severity,
+    message: formatMessage(template, d.data),
+    filePath,
+    range: d.range,
+    ...(d.at === undefined ? {} : { at: d.at }),
+  };
+}
+
+function place(finding: Finding, index: LineIndex | undefined): LintMessage {
+  const location: Location =
+    finding.at !== undefined
+      ? locateOnLine(finding.range, finding.at)
+      : (index?.locate(finding.range) ?? { line: 1, column: 1, endLine: 1, endColumn: 1 });
+  return {
+    ruleId: finding.ruleId,
+    messageId: finding.messageId,
+    severity: finding.severity,
+    message: finding.message,
+    ...location,
+  };
+}
+
+const byPosition = (a: LintMessage, b: LintMessage): number =>
+  a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
+
+export function fileResult(
+  filePath: string,
+  kind: SourceKind,
+  messages: readonly LintMessage[],
+  suppressedMessages: readonly LintMessage[] = [],
+): FileResult {
+  const sorted = [...messages].sort(byPosition);
+  return {
+    filePath,
+    kind,
+    messages: sorted,
+    suppressedMessages,
+    errorCount: sorted.filter((m) => m.severity === 'error').length,
+    warningCount: sorted.filter((m) => m.severity === 'warn').length,
+  };
+}
+
+/** Runs `visit` for each rule, turning a rule's crash into an error that names it. */
+function runRules(
+  resolved: readonly ResolvedRule[],
+  filePath: string,
+  kind: SourceKind,
+  visit: (visitor: ReturnType<Rule['create']>) => void,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const { rule, severity, options } of resolved) {
+    try {
+      const visitor = rule.create({
+        options,
+        filePath,
+        sourceKind: kind,
+        report: (d) => findings.push(findingFrom(rule, severity, filePath, d)),
+      });
+      visit(visitor);
+    } catch (error) {
+      throw new Error(`rule ${rule.meta.id} failed on ${filePath}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return findings;
+}
+
+/** Splits placed findings into reported and suppressed ones and reports unused or unknown directives. */
+export function applyDirectives(
+  messages: readonly LintMessage[],
+  directives: readonly Directive[],
+  index: LineIndex,
+  settings: LintSettings,
+  list: readonly Rule[] = registry,
+): { messages: LintMessage[]; suppressed: LintMessage[] } {
+  if (directives.length === 0) return { messages: [...messages], suppressed: [] };
+  const kept: LintMessage[] = [];
+  const suppressed: LintMessage[] = [];
+  const used = new Set<Directive>();
+  for (const message of messages) {
+    const directive = directives.find((d) => silences(d, message.ruleId, message.line));
+    if (directive === undefined) kept.push(message);
+    else {
+      used.add(directive);
+      suppressed.push({ ...message, suppressedBy: { justification: directive.justification } });
+    }
+  }
+  const unusedRule = findRule(UNUSED_SUPPRESSION, list);
+  const severity = unusedRule ? (settings.rules?.[UNUSED_SUPPRESSION]?.severity ?? unusedRule.meta.defaultSeverity) : 'off';
+  if (unusedRule && severity !== 'off') {
+    const report = (messageId: string, data: Record<string, string>, range: { start: number; end: number }): void => {
+      kept.push(place(findingFrom(unusedRule, severity, '', { messageId, data, range }), index));
+    };
+    for (const directive of directives) {
+      directive.ruleIds.forEach((id, i) => {
+        if (findRule(id, list) === undefined) report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range);
+      });
+      if (!used.has(directive)) {
+        const what = directive.ruleIds.length > 0 ? directive.ruleIds.join(', ') : 'all rules';
+        report(directive.kind === 'disable' ? 'unusedFile' : 'unused', { rules: what }, directive.range);
+      }
+    }
+  }
+  return { messages: kept, suppressed };
+}
+
+/** Lints a Prometheus configuration or operator resource file already read. */
+export function lintConfigText(
+  text: string,
+  filePath: string,
+  settings: LintSettings = {},
+  list: readonly Rule[] = registry,
+): FileResult & { model: ParsedConfig } {
+  const model = parseConfig(text, filePath);
+  const resolved = resolveRules(settings, 'config', list);
+  const findings = runRules(resolved, filePath, 'config', (visitor) => {
+    for (const problem of model.problems ?? []) visitor.sourceError?.(problem);
+    visitor.config?.(model);
+  });
+  const index = new LineIndex(text);
+  const placed = findings.map((f) => place(f, index));
+  const { messages, suppressed } = applyDirectives(placed, parseDirectives(text), index, settings, list);
+  return { ...fileResult(filePath, 'config', messages, suppressed), model };
+}
+
+/** Lints a docs model (Markdown with mermaid flowcharts) already parsed. */
+export function lintDocsModel(model: DocsModel, settings: LintSettings = {}, list: readonly Rule[] = registry): FileResult {
+  const resolved = resolveRules(settings, 'docs', list);
+  const findings = runRules(resolved, model.filePath, 'docs', (visitor) => visitor.docs?.(model));
+  const index = new LineIndex(model.text);
+  return fileResult(model.filePath, 'docs', findings.map((f) => place(f, index)));
+}
+
+/** A YAML or Markdown file that could not be read as such. */
+export function lintSourceError(
+  text: string,
+  filePath: string,
+  kind: SourceKind,
+  problem: { message: string; range: { start: number; end: number } },
+  settings: LintSettings = {},
+  list: readonly Rule[] = registry,
+): FileResult {
+  const findings = runRules(resolveRules(settings, kind, list), filePath, kind, (v) => v.sourceError?.(problem));
+  const index = new LineIndex(text);
+  return fileResult(filePath, kind, findings.map((f) => place(f, index)));
+}
+
+export interface ExpositionInputOptions {
+  readonly filePath: string;
+  readonly contentType?: string;
+  readonly settings?: LintSettings;
+  readonly maxFindingsPerRule?: number;
+  /** The rules to choose from (default: all registered). */
+  readonly rules?: readonly Rule[];
+}
+
+/** Streams an exposition through the parser and the enabled rules; never holds the whole body. */
+export async function lintExpositionStream(
+  input: AsyncIterable<Buffer | string>,
+  options: ExpositionInputOptions,
+): Promise<FileResult> {
+  const resolved = resolveRules(options.settings ?? {}, 'exposition', options.rules ?? registry);
+  // Loaded on first use: config and docs linting do not need the exposition parser.
+  const { lintExposition, RuleOptionsError } = await import('./sources/exposition.js');
+  try {
+    const { findings } = await lintExposition(input, {
+      filePath: options.filePath,
+      rules: resolved,
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      ...(options.maxFindingsPerRule === undefined ? {} : { maxFindingsPerRule: options.maxFindingsPerRule }),
+      // duplicate-series needs identities; without it, keep memory flat.
+      trackDuplicates: resolved.some((r) => r.rule.meta.id === 'duplicate-series'),
+    });
+    return fileResult(options.filePath, 'exposition', findings.map((f) => place(f, undefined)));
+  } catch (error) {
+    if (error instanceof RuleOptionsError) throw configError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * "Is this scrape job a gateway in front of many apps?" One answer for every config-side rule
+ * (single-massive-target, missing-up-series, honor-timestamps, missing-sample-limit).
+ * A job is gateway-like when any of these holds:
+ * - honor_labels: true with one or a few static targets and no service discovery (the Pushgateway recipe);
+ * - a target or port on 9091, the Pushgateway's port;
+ * - its job name, a target host, its metrics path or a port name says pushgateway, exposer, gateway or aggregat(e/or/ion).
+ * Federation jobs (metrics_path /federate) are left to federation-scrape-all.
+ */
+import type { Range } from '../exposition/types.js';
+import type { Located, ScrapeJob } from './types.js';
+
+export const PUSHGATEWAY_PORT = '9091';
+/** At most this many static targets with honor_labels still look like a gateway. */
+export const FEW_TARGETS = 3;
+const GATEWAY_WORDS = /push-?gateway|exposer|gateway|aggregat/i;
+
+export type GatewayReasonKind = 'honor-labels-few-targets' | 'pushgateway-port' | 'gateway-name';
+
+export interface GatewayReason {
+  readonly kind: GatewayReasonKind;
+  /** Human words for messages, e.g. `honor_labels with 1 static target`. */
+  readonly text: string;
+  readonly range: Range;
+}
+
+export function isFederation(job: ScrapeJob): boolean {
+  return job.metricsPath !== undefined && /\/federate\/?$/.test(job.metricsPath.value);
+}
+
+function portOf(target: string): string | undefined {
+  const withoutScheme = target.replace(/^[a-z]+:\/\//i, '');
+  const match = /:(\d+)(?:\/|$)/.exec(withoutScheme);
+  return match?.[1];
+}
+
+function hostOf(target: string): string {
+  return target.replace(/^[a-z]+:\/\//i, '').replace(/:\d+.*$/, '');
+}
+
+/** Why a job is gateway-like (empty: it is not). The first reason is the strongest. */
+export function gatewayReasons(job: ScrapeJob): GatewayReason[] {
+  if (isFederation(job)) return [];
+  const reasons: GatewayReason[] = [];
+  const targets = job.staticTargets;
+  if (job.honorLabels?.value === true && !job.discovers && targets.length > 0 && targets.length <= FEW_TARGETS) {
+    reasons.push({
+      kind: 'honor-labels-few-targets',
+      text: `honor_labels with ${targets.length} static target${targets.length === 1 ? '' : 's'}`,
+      range: job.honorLabels.range,
+    });
+  }
+  const onPort = [...targets.filter((t) => portOf(t.value) === PUSHGATEWAY_PORT), ...job.ports.filter((p) => p.value === PUSHGATEWAY_PORT)];
+  const first = onPort[0];
+  if (first !== undefined) {
+    reasons.push({ kind: 'pushgateway-port', text: `port ${PUSHGATEWAY_PORT}, the Pushgateway's`, range: first.range });
+  }
+  const named: [string, Located<string> | undefined][] = [
+    ['job name', job.name],
+    ['metrics path', job.metricsPath],
+    ...targets.map((t): [string, Located<string>] => ['target', { value: hostOf(t.value), range: t.range }]),
+    ...job.ports.map((p): [string, Located<string>] => ['port name', p]),
+  ];
+  for (const [what, located] of named) {
+    const word = located === undefined ? null : GATEWAY_WORDS.exec(located.value);
+    if (located !== undefined && word !== null) {
+      reasons.push({ kind: 'gateway-name', text: `${what} "${located.value}" says ${word[0].toLowerCase()}`, range: located.range });
+      break;
+    }
+  }
+  return reasons;
+}
+
+export function isGatewayLike(job: ScrapeJob): boolean {
+  return gatewayReasons(job).length > 0;
+}
+
+/** The reasons as one phrase for a message. */
+export function describeReasons(reasons: readonly GatewayReason[]): string {
+  return reasons.map((r) => r.text).join('; ');
+}

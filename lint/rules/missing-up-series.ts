@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { LinePosition, Range } from '../../exposition/types.js';
+import { defineRule } from '../define-rule.js';
+import { describeReasons, gatewayReasons } from '../gateway-like.js';
+
+export default defineRule({
+  meta: {
+    id: 'missing-up-series',
+    description: 'Many sources behind one target share one `up`: a dead source stays invisible.',
+    defaultSeverity: 'warn',
+    appliesTo: ['config', 'exposition'],
+    messages: {
+      gatewayJob:
+        'Apps behind job "{{job}}" ({{reasons}}) get no `up` of their own, no scrape_* series and no per-app sample_limit: when one dies, nothing in Prometheus says so while the gateway still answers.',
+      manySources:
+        'Samples from {{count}} sources (distinct {{labels}}, e.g. {{first}} and {{second}}, the second here) behind one target: Prometheus records one `up` for all of them, so a dead source is invisible.',
+    },
+    schema: z.strictObject({
+      /** Labels that name where a sample came from. */
+      sourceLabels: z.array(z.string().min(1)).min(1).default(['job', 'instance']),
+      /** Reported from this many distinct sources on. */
+      minSources: z.number().int().min(2).default(2),
+      /** Distinct sources counted at most (memory bound); the message then says "at least". */
+      maxTracked: z.number().int().positive().default(10_000),
+    }),
+  },
+  create(context) {
+    const { sourceLabels, minSources, maxTracked } = context.options;
+    const seen = new Set<string>();
+    const examples: string[] = [];
+    let secondAt: { range: Range; at: LinePosition } | undefined;
+    return {
+      config(model) {
+        for (const job of model.jobs) {
+          const reasons = gatewayReasons(job);
+          if (reasons.length === 0) continue;
+          context.report({
+            messageId: 'gatewayJob',
+            data: { job: job.name.value, reasons: describeReasons(reasons) },
+            range: job.name.range,
+          });
+        }
+      },
+      sample(event) {
+        if (seen.size >= maxTracked) return;
+        let key = '';
+        let present = false;
+        let firstLabel: Range | undefined;
+        for (const name of sourceLabels) {
+          const label = event.labels.find((l) => l.name === name);
+          if (label !== undefined) {
+            present = true;
+            firstLabel ??= { start: label.nameRange.start, end: label.valueRange.end };
+          }
+          key += `${name}=${JSON.stringify(label?.value ?? '')},`;
+        }
+        if (!present || seen.has(key)) return;
+        seen.add(key);
+        if (examples.length < 2) examples.push(`{${key.slice(0, -1)}}`);
+        if (seen.size === 2) secondAt = { range: firstLabel ?? event.nameRange, at: event };
+      },
+      expositionEnd() {
+        if (seen.size < minSources || secondAt === undefined) return;
+        context.report({
+          messageId: 'manySources',
+          data: {
+            count: seen.size >= maxTracked ? `at least ${maxTracked}` : seen.size,
+            labels: sourceLabels.join('/'),
+            first: examples[0] ?? '',
+            second: examples[1] ?? '',
+          },
+          ...secondAt,
+        });
+      },
+    };
+  },
+});

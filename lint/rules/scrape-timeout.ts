@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { defineRule } from '../define-rule.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import type { Located } from '../types.js';
+
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export default defineRule({
+  meta: {
+    id: 'scrape-timeout',
+    description: 'Scrape timeouts greater than the interval, invalid durations, intervals longer than the lookback.',
+    defaultSeverity: 'error',
+    appliesTo: ['config'],
+    messages: {
+      invalidDuration:
+        '{{field}} "{{value}}" is not a Prometheus duration (digits with units y w d h m s ms, largest first, like 30s or 1m30s): Prometheus refuses the file.',
+      timeoutGreater:
+        'Scrape timeout {{timeout}} is greater than the scrape interval {{interval}} of job "{{job}}": Prometheus refuses the file ("scrape timeout greater than scrape interval").',
+      globalTimeoutGreater:
+        'Global scrape_timeout {{timeout}} is greater than the global scrape_interval {{interval}}: Prometheus refuses the file.',
+      intervalOverLookback:
+        'Scrape interval {{interval}} {{of}}is longer than the {{lookback}} lookback: between two scrapes its series go stale and vanish from queries and graphs.',
+    },
+    schema: z.strictObject({
+      lookback: z
+        .string()
+        .refine((value) => (parseDuration(value) ?? 0) > 0, { message: 'lookback must be a positive Prometheus duration' })
+        .default('5m'),
+    }),
+  },
+  create(context) {
+    const lookbackMs = parseDuration(context.options.lookback) ?? 300_000;
+    const duration = (located: Located<string> | undefined, field: string): number | undefined => {
+      if (located === undefined) return undefined;
+      const ms = parseDuration(located.value);
+      if (ms === undefined) {
+        context.report({ messageId: 'invalidDuration', data: { field, value: located.value }, range: located.range });
+      }
+      return ms;
+    };
+    const overLookback = (located: Located<string>, ms: number, of: string): void => {
+      if (ms > lookbackMs) {
+        context.report({
+          messageId: 'intervalOverLookback',
+          data: { interval: located.value, of, lookback: formatDuration(lookbackMs) },
+          range: located.range,
+          severity: 'warn',
+        });
+      }
+    };
+    return {
+      config(model) {
+        const { global } = model;
+        const globalInterval = duration(global.scrapeInterval, 'global scrape_interval');
+        const globalTimeout = duration(global.scrapeTimeout, 'global scrape_timeout');
+        const gInterval = globalInterval || DEFAULT_INTERVAL_MS;
+        const gTimeout = globalTimeout || DEFAULT_TIMEOUT_MS;
+        if (global.scrapeTimeout !== undefined && globalTimeout !== undefined && gTimeout > gInterval) {
+          context.report({
+            messageId: 'globalTimeoutGreater',
+            data: { timeout: global.scrapeTimeout.value, interval: global.scrapeInterval?.value ?? '1m (the default)' },
+            range: global.scrapeTimeout.range,
+          });
+        }
+        if (global.scrapeInterval !== undefined && globalInterval !== undefined) {
+          overLookback(global.scrapeInterval, globalInterval, '(global) ');
+        }
+        for (const job of model.jobs) {
+          const operator = job.origin !== 'prometheus';
+          const intervalField = operator ? (job.origin === 'ScrapeConfig' ? 'scrapeInterval' : 'interval') : 'scrape_interval';
+          const timeoutField = operator ? 'scrapeTimeout' : 'scrape_timeout';
+          const interval = duration(job.scrapeInterval, intervalField);
+          const timeout = duration(job.scrapeTimeout, timeoutField);
+          if (job.scrapeInterval !== undefined && interval !== undefined) {
+            overLookback(job.scrapeInterval, interval, `of job "${job.name.value}" `);
+          }
+          if (job.scrapeTimeout === undefined || timeout === undefined || timeout === 0) continue;
+          // Operator resources inherit from the Prometheus resource, which is not in view: compare explicit pairs only.
+          if (operator && (job.scrapeInterval === undefined || interval === undefined)) continue;
+          const effectiveInterval = interval || gInterval;
+          if (timeout > effectiveInterval) {
+            context.report({
+              messageId: 'timeoutGreater',
+              data: {
+                timeout: job.scrapeTimeout.value,
+                interval: job.scrapeInterval?.value ?? `${formatDuration(effectiveInterval)} (inherited)`,
+                job: job.name.value,
+              },
+              range: job.scrapeTimeout.range,
+            });
+          }
+        }
+      },
+    };
+  },
+});

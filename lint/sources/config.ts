@@ -1,0 +1,376 @@
+/**
+ * Prometheus configuration files and Prometheus-Operator resources (ServiceMonitor, PodMonitor, ScrapeConfig, in
+ * multi-document YAML or a `kind: List`) -> ConfigModel, every value with the range of its YAML node.
+ */
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
+import type { Range } from '../../exposition/types.js';
+import type { ConfigModel, GlobalConfig, JobOrigin, Located, ScrapeJob, SourceProblem } from '../types.js';
+
+/** Aliases a document may expand; more is taken as a "billion laughs" attack and refused. */
+export const MAX_ALIAS_COUNT = 100;
+
+const OPERATOR_GROUP = 'monitoring.coreos.com/';
+const OPERATOR_KINDS = new Set(['ServiceMonitor', 'PodMonitor', 'ScrapeConfig']);
+const PROMETHEUS_KEYS = new Set([
+  'global',
+  'scrape_configs',
+  'scrape_config_files',
+  'rule_files',
+  'alerting',
+  'remote_write',
+  'remote_read',
+  'storage',
+  'tracing',
+  'runtime',
+  'otlp',
+]);
+
+type AnyNode = Node | ParsedNode | null | undefined;
+
+function rangeOf(node: AnyNode, fallback: Range): Range {
+  const r = node?.range;
+  return r ? { start: r[0], end: r[1] } : fallback;
+}
+
+class Reader {
+  readonly problems: SourceProblem[] = [];
+  constructor(
+    readonly doc: Document,
+    readonly docRange: Range,
+  ) {}
+
+  deref(node: AnyNode): AnyNode {
+    let current = node;
+    for (let hops = 0; isAlias(current) && hops < 8; hops++) current = current.resolve(this.doc);
+    return current;
+  }
+
+  /** The value node of `key` in a mapping (following `<<` merge keys), with the key's node. */
+  entry(map: YAMLMap | undefined, key: string, depth = 0): { key: AnyNode; value: AnyNode } | undefined {
+    if (map === undefined || depth > 8) return undefined;
+    for (const pair of map.items) {
+      const k = pair.key as AnyNode;
+      if (isScalar(k) && k.value === key) return { key: k, value: pair.value as AnyNode };
+    }
+    for (const pair of map.items) {
+      const k = pair.key as AnyNode;
+      if (isScalar(k) && (k.source === '<<' || k.value === '<<')) {
+        const merged = this.deref(pair.value as AnyNode);
+        const sources = isSeq(merged) ? merged.items.map((i) => this.deref(i as AnyNode)) : [merged];
+        for (const source of sources) {
+          if (isMap(source)) {
+            const found = this.entry(source, key, depth + 1);
+            if (found) return found;
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  map(parent: YAMLMap | undefined, key: string): YAMLMap | undefined {
+    const found = this.entry(parent, key);
+    const node = this.deref(found?.value);
+    if (isMap(node)) return node;
+    if (found && node != null && !(isScalar(node) && node.value === null)) {
+      this.problem(found.value, `'${key}' must be a mapping`);
+    }
+    return undefined;
+  }
+
+  seq(parent: YAMLMap | undefined, key: string): AnyNode[] {
+    const found = this.entry(parent, key);
+    const node = this.deref(found?.value);
+    if (isSeq(node)) return node.items.map((item) => this.deref(item as AnyNode));
+    if (found && node != null && !(isScalar(node) && node.value === null)) {
+      this.problem(found.value, `'${key}' must be a list`);
+    }
+    return [];
+  }
+
+  scalar(parent: YAMLMap | undefined, key: string): { value: unknown; range: Range } | undefined {
+    const found = this.entry(parent, key);
+    if (!found) return undefined;
+    const node = this.deref(found.value);
+    // An alias is reported where it is used, not where its anchor stands.
+    const range = rangeOf(found.value ?? found.key, this.docRange);
+    if (isScalar(node)) return node.value === null ? undefined : { value: node.value, range };
+    if (node != null) this.problem(found.value, `'${key}' must be a single value`);
+    return undefined;
+  }
+
+  string(parent: YAMLMap | undefined, key: string): Located<string> | undefined {
+    const s = this.scalar(parent, key);
+    if (s === undefined) return undefined;
+    if (typeof s.value === 'string' || typeof s.value === 'number') return { value: String(s.value), range: s.range };
+    this.problems.push({ message: `'${key}' must be a string, not ${typeof s.value}`, range: s.range });
+    return undefined;
+  }
+
+  boolean(parent: YAMLMap | undefined, key: string): Located<boolean> | undefined {
+    const s = this.scalar(parent, key);
+    if (s === undefined) return undefined;
+    if (typeof s.value === 'boolean') return { value: s.value, range: s.range };
+    this.problems.push({ message: `'${key}' must be true or false, not ${JSON.stringify(s.value)}`, range: s.range });
+    return undefined;
+  }
+
+  integer(parent: YAMLMap | undefined, key: string): Located<number> | undefined {
+    const s = this.scalar(parent, key);
+    if (s === undefined) return undefined;
+    if (typeof s.value === 'number' && Number.isInteger(s.value) && s.value >= 0) return { value: s.value, range: s.range };
+    this.problems.push({
+      message: `'${key}' must be a non-negative integer, not ${JSON.stringify(s.value)}`,
+      range: s.range,
+    });
+    return undefined;
+  }
+
+  sizeOrNumber(parent: YAMLMap | undefined, key: string): Located<string | number> | undefined {
+    const s = this.scalar(parent, key);
+    if (s === undefined) return undefined;
+    if (typeof s.value === 'string' || typeof s.value === 'number') return { value: s.value, range: s.range };
+    this.problems.push({ message: `'${key}' must be a size such as 10MB`, range: s.range });
+    return undefined;
+  }
+
+  params(parent: YAMLMap | undefined, key: string): ScrapeJob['params'] {
+    const found = this.entry(parent, key);
+    const node = this.map(parent, key);
+    if (!found || !node) return undefined;
+    const params: Record<string, Located<string>[]> = {};
+    for (const pair of node.items) {
+      const k = this.deref(pair.key as AnyNode);
+      if (!isScalar(k)) continue;
+      const value = this.deref(pair.value as AnyNode);
+      const items = isSeq(value) ? value.items.map((i) => this.deref(i as AnyNode)) : [value];
+      params[String(k.value)] = items.flatMap((item) =>
+        isScalar(item) && item.value !== null
+          ? [{ value: String(item.value), range: rangeOf(item, this.docRange) }]
+          : [],
+      );
+    }
+    return { value: params, range: rangeOf(found.value, this.docRange) };
+  }
+
+  problem(node: AnyNode, message: string): void {
+    this.problems.push({ message, range: rangeOf(node, this.docRange) });
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function prometheusJob(r: Reader, node: YAMLMap, index: number): ScrapeJob {
+  const range = rangeOf(node, r.docRange);
+  const name = r.string(node, 'job_name') ?? { value: `scrape_configs[${index}]`, range };
+  if (!r.entry(node, 'job_name')) r.problem(node, `scrape config ${index + 1} has no job_name`);
+  const staticTargets: Located<string>[] = [];
+  for (const sc of r.seq(node, 'static_configs')) {
+    if (!isMap(sc)) continue;
+    for (const t of r.seq(sc, 'targets')) {
+      if (isScalar(t) && t.value !== null) staticTargets.push({ value: String(t.value), range: rangeOf(t, range) });
+    }
+  }
+  const discovers = node.items.some((pair) => {
+    const k = pair.key as AnyNode;
+    const v = r.deref(pair.value as AnyNode);
+    return isScalar(k) && typeof k.value === 'string' && k.value.endsWith('_sd_configs') && isSeq(v) && v.items.length > 0;
+  });
+  return {
+    origin: 'prometheus',
+    name,
+    range,
+    ...optional('honorLabels', r.boolean(node, 'honor_labels')),
+    ...optional('honorTimestamps', r.boolean(node, 'honor_timestamps')),
+    ...optional('trackTimestampsStaleness', r.boolean(node, 'track_timestamps_staleness')),
+    ...optional('sampleLimit', r.integer(node, 'sample_limit')),
+    ...optional('bodySizeLimit', r.sizeOrNumber(node, 'body_size_limit')),
+    ...optional('scrapeInterval', r.string(node, 'scrape_interval')),
+    ...optional('scrapeTimeout', r.string(node, 'scrape_timeout')),
+    ...optional('metricsPath', r.string(node, 'metrics_path')),
+    ...optional('params', r.params(node, 'params')),
+    staticTargets,
+    discovers,
+    ports: [],
+  };
+}
+
+function readPrometheus(r: Reader, root: YAMLMap): { global: GlobalConfig; jobs: ScrapeJob[] } {
+  const globalEntry = r.entry(root, 'global');
+  const g = r.map(root, 'global');
+  const global: GlobalConfig = {
+    ...optional('scrapeInterval', r.string(g, 'scrape_interval')),
+    ...optional('scrapeTimeout', r.string(g, 'scrape_timeout')),
+    ...optional('sampleLimit', r.integer(g, 'sample_limit')),
+    ...optional('bodySizeLimit', r.sizeOrNumber(g, 'body_size_limit')),
+    ...optional('range', globalEntry ? rangeOf(globalEntry.key, r.docRange) : undefined),
+  };
+  const jobs: ScrapeJob[] = [];
+  r.seq(root, 'scrape_configs').forEach((node, index) => {
+    if (isMap(node)) jobs.push(prometheusJob(r, node, index));
+    else r.problem(node, `scrape_configs entry ${index + 1} must be a mapping`);
+  });
+  return { global, jobs };
+}
+
+function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
+  const metadata = r.map(root, 'metadata');
+  const nameNode = r.string(metadata, 'name');
+  const namespace = r.string(metadata, 'namespace')?.value ?? 'default';
+  const rootRange = rangeOf(root, r.docRange);
+  const base = `${kind}/${namespace}/${nameNode?.value ?? '<unnamed>'}`;
+  const nameRange = nameNode?.range ?? rangeOf(r.entry(root, 'kind')?.value, rootRange);
+  const spec = r.map(root, 'spec');
+  if (!spec) {
+    r.problem(root, `${kind} has no spec`);
+    return [];
+  }
+  const shared = {
+    origin: kind,
+    ...optional('sampleLimit', r.integer(spec, 'sampleLimit')),
+    ...optional('bodySizeLimit', r.sizeOrNumber(spec, 'bodySizeLimit')),
+  };
+  if (kind === 'ScrapeConfig') {
+    const staticTargets: Located<string>[] = [];
+    for (const sc of r.seq(spec, 'staticConfigs')) {
+      if (!isMap(sc)) continue;
+      for (const t of r.seq(sc, 'targets')) {
+        if (isScalar(t) && t.value !== null) staticTargets.push({ value: String(t.value), range: rangeOf(t, rootRange) });
+      }
+    }
+    const discovers = spec.items.some((pair) => {
+      const k = pair.key as AnyNode;
+      return isScalar(k) && typeof k.value === 'string' && k.value.endsWith('SDConfigs');
+    });
+    return [
+      {
+        ...shared,
+        name: { value: base, range: nameRange },
+        range: rangeOf(spec, rootRange),
+        ...optional('honorLabels', r.boolean(spec, 'honorLabels')),
+        ...optional('honorTimestamps', r.boolean(spec, 'honorTimestamps')),
+        ...optional('trackTimestampsStaleness', r.boolean(spec, 'trackTimestampsStaleness')),
+        ...optional('scrapeInterval', r.string(spec, 'scrapeInterval')),
+        ...optional('scrapeTimeout', r.string(spec, 'scrapeTimeout')),
+        ...optional('metricsPath', r.string(spec, 'metricsPath')),
+        ...optional('params', r.params(spec, 'params')),
+        staticTargets,
+        discovers,
+        ports: [],
+      },
+    ];
+  }
+  const key = kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints';
+  const jobs: ScrapeJob[] = [];
+  r.seq(spec, key).forEach((endpoint, index) => {
+    if (!isMap(endpoint)) {
+      r.problem(endpoint, `${key} entry ${index + 1} must be a mapping`);
+      return;
+    }
+    const ports = [r.string(endpoint, 'port'), r.string(endpoint, 'targetPort'), r.string(endpoint, 'portNumber')];
+    jobs.push({
+      ...shared,
+      name: { value: `${base}/${index}`, range: nameRange },
+      range: rangeOf(endpoint, rootRange),
+      ...optional('honorLabels', r.boolean(endpoint, 'honorLabels')),
+      ...optional('honorTimestamps', r.boolean(endpoint, 'honorTimestamps')),
+      ...optional('trackTimestampsStaleness', r.boolean(endpoint, 'trackTimestampsStaleness')),
+      ...optional('scrapeInterval', r.string(endpoint, 'interval')),
+      ...optional('scrapeTimeout', r.string(endpoint, 'scrapeTimeout')),
+      ...optional('metricsPath', r.string(endpoint, 'path')),
+      ...optional('params', r.params(endpoint, 'params')),
+      staticTargets: [],
+      discovers: true,
+      ports: ports.filter((p): p is Located<string> => p !== undefined),
+    });
+  });
+  return jobs;
+}
+
+/** What a top-level YAML mapping is. */
+export function classifyDocument(value: unknown): 'prometheus' | JobOrigin | 'list' | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const apiVersion = record['apiVersion'];
+  const kind = record['kind'];
+  if (typeof apiVersion === 'string' && typeof kind === 'string') {
+    if (apiVersion.startsWith(OPERATOR_GROUP) && OPERATOR_KINDS.has(kind)) return kind as JobOrigin;
+    if (kind === 'List' || kind.endsWith('List')) return 'list';
+    return undefined;
+  }
+  return Object.keys(record).some((k) => PROMETHEUS_KEYS.has(k)) ? 'prometheus' : undefined;
+}
+
+function scalarValue(r: Reader, map: YAMLMap, key: string): unknown {
+  const node = r.deref(r.entry(map, key)?.value);
+  return isScalar(node) ? node.value : undefined;
+}
+
+function kindOf(r: Reader, map: YAMLMap): ReturnType<typeof classifyDocument> {
+  const apiVersion = scalarValue(r, map, 'apiVersion');
+  const kind = scalarValue(r, map, 'kind');
+  if (apiVersion !== undefined || kind !== undefined) return classifyDocument({ apiVersion, kind });
+  const keys: Record<string, true> = {};
+  for (const pair of map.items) if (isScalar(pair.key)) keys[String(pair.key.value)] = true;
+  return classifyDocument(keys);
+}
+
+export interface ParsedConfig extends ConfigModel {
+  /** Whether any document was a Prometheus configuration or an operator resource. */
+  readonly recognized: boolean;
+}
+
+/** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
+export function parseConfig(text: string, filePath: string): ParsedConfig {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const docs: Document[] = Array.isArray(documents) ? documents : [];
+  const problems: SourceProblem[] = [];
+  const jobs: ScrapeJob[] = [];
+  let global: GlobalConfig = {};
+  let recognized = false;
+
+  for (const doc of docs) {
+    const docRange = rangeOf(doc.contents, { start: 0, end: 0 });
+    for (const error of doc.errors) {
+      problems.push({ message: `YAML: ${error.message}`, range: { start: error.pos[0], end: error.pos[1] } });
+    }
+    if (doc.errors.length > 0) continue;
+    try {
+      doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      problems.push({
+        message: `YAML: refused to expand aliases (more than ${MAX_ALIAS_COUNT}, as in a "billion laughs" attack): ${(error as Error).message}`,
+        range: docRange,
+      });
+      continue;
+    }
+    const r = new Reader(doc, docRange);
+    const root = r.deref(doc.contents);
+    if (!isMap(root)) continue;
+    const kind = kindOf(r, root);
+    if (kind === 'prometheus') {
+      recognized = true;
+      const read = readPrometheus(r, root);
+      global = read.global;
+      jobs.push(...read.jobs);
+    } else if (kind === 'list') {
+      for (const item of r.seq(root, 'items')) {
+        if (!isMap(item)) continue;
+        const itemKind = kindOf(r, item);
+        if (itemKind === 'ServiceMonitor' || itemKind === 'PodMonitor' || itemKind === 'ScrapeConfig') {
+          recognized = true;
+          jobs.push(...operatorJobs(r, item, itemKind));
+        }
+      }
+    } else if (kind !== undefined) {
+      recognized = true;
+      jobs.push(...operatorJobs(r, root, kind));
+    }
+    problems.push(...r.problems);
+  }
+  return { kind: 'config', filePath, text, documents: docs, lineCounter, global, jobs, problems, recognized };
+}
