@@ -21,6 +21,7 @@ import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
+import { isMain } from '../../scripts/is-main.js';
 import { projectRoot } from '../../scripts/project-root.js';
 
 export class BrokerError extends Error {

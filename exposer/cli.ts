@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+/**
+ * The `exposer` command. cli.ts only wires commander to the plain async functions that do the work (serve,
+ * loadgen, demo-app); typed errors become one-line messages and exit codes here, in one place.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, configKeys } from './config.js';
+import { serve } from './serve.js';
+import { runLoadgen } from './loadgen.js';
+import { startDemoApp } from './demo-app.js';
+import { parseDuration } from '../lint/duration.js';
+import { isMain } from '../scripts/is-main.js';
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function durationMs(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a duration such as 30s, 10m or 1h30m`);
+  return ms;
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a positive number`);
+  return n;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('exposer')
+    .description(
+      'Consumes metrics that apps push to Kafka and serves them on one /metrics for Prometheus to scrape: the\n' +
+        'queue-in-front-of-Prometheus design, built as well as it can be and instrumented so its costs show.',
+    )
+    .showHelpAfterError()
+    .configureHelp({ sortOptions: false });
+
+  const serveCommand = program
+    .command('serve', { isDefault: true })
+    .description(
+      'consume the topic(s) and serve /metrics, /-/healthy, /-/ready, /api/v1/sources and a status page',
+    );
+  serveCommand.option('--config <file>', 'YAML file with any of the keys below (env EXPOSER_CONFIG)');
+  for (const spec of configKeys) {
+    if (spec.key === 'createTopic') {
+      serveCommand.addOption(
+        new Option('--no-create-topic', `never create a missing topic (env ${spec.env})`),
+      );
+      continue;
+    }
+    serveCommand.addOption(
+      new Option(`--${spec.flag} <value>`, `${spec.help} (env ${spec.env}, YAML ${spec.yaml})`),
+    );
+  }
+  serveCommand.addHelpText(
+    'after',
+    `
+Precedence: flag > environment > --config file > default.
+
+Examples:
+  exposer serve --brokers 127.0.0.1:9092 --topic metrics
+  exposer serve --timestamps source --source-ttl 5m --listen 0.0.0.0:9464
+  EXPOSER_BROKERS=kafka:9092 exposer --config exposer.yaml`,
+  );
+  serveCommand.action(async (raw: Record<string, unknown>) => {
+    const flags: Record<string, unknown> = {};
+    for (const spec of configKeys) {
+      const camel = spec.flag.replace(/[.-](\w)/g, (_, c: string) => c.toUpperCase());
+      const value = raw[camel];
+      if (spec.key === 'createTopic') {
+        if (value === false) flags[spec.key] = false;
+      } else if (value !== undefined) flags[spec.key] = value;
+    }
+    const file = (raw['config'] as string | undefined) ?? process.env['EXPOSER_CONFIG'];
+    const running = await serve({ flags, env: process.env, file });
+    await waitForSignal();
+    await running.stop();
+  });
+
+  program
+    .command('loadgen')
+    .description('push synthetic sources x series to the topic at a bounded rate for a bounded time')
+    .option(
+      '--brokers <list>',
+      'Kafka brokers, comma-separated',
+      process.env['EXPOSER_BROKERS'] ?? '127.0.0.1:9092',
+    )
+    .option('--topic <name>', 'topic to produce to', 'metrics')
+    .option('--sources <n>', 'distinct job/instance sources', '10')
+    .option('--series <n>', 'series per source (rounded to whole routes of 12)', '120')
+    .option('--rate <n>', 'records per second, all sources together', '10')
+    .option('--duration <d>', 'how long to run', '30s')
+    .addOption(
+      new Option('--format <format>', 'record value format').choices(['json', 'text']).default('json'),
+    )
+    .option('--job <name>', 'job label of the sources', 'loadgen')
+    .option('--timestamps', 'add the producer timestamp to every message')
+    .option('--batch <n>', 'records per produce request', '100')
+    .addHelpText(
+      'after',
+      '\nExample:\n  exposer loadgen --sources 1000 --series 100 --rate 500 --duration 1m',
+    )
+    .action(async (raw: Record<string, string | boolean | undefined>) => {
+      const summary = await runLoadgen({
+        brokers: String(raw['brokers']).split(','),
+        topic: String(raw['topic']),
+        sources: positive(String(raw['sources']), '--sources'),
+        series: positive(String(raw['series']), '--series'),
+        rate: positive(String(raw['rate']), '--rate'),
+        durationMs: durationMs(String(raw['duration']), '--duration'),
+        format: raw['format'] === 'text' ? 'text' : 'json',
+        job: String(raw['job']),
+        timestamps: raw['timestamps'] === true,
+        batch: positive(String(raw['batch']), '--batch'),
+        progress: process.stderr.isTTY ? (line) => process.stderr.write(`\r${line}`) : undefined,
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (summary.producerErrors > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('demo-app')
+    .description(
+      'an app serving its own /metrics (for direct scraping) that can also push the same metrics to Kafka',
+    )
+    .option('--port <port>', 'HTTP port (0 = any free port)', '0')
+    .option('--host <host>', 'bind address', '127.0.0.1')
+    .option('--job <name>', 'job label', 'demo')
+    .option('--instance <name>', 'instance label (default host:port)')
+    .option('--series <n>', 'about how many series', '48')
+    .option('--brokers <list>', 'push to Kafka too (comma-separated brokers)')
+    .option('--topic <name>', 'topic to push to', 'metrics')
+    .option('--push-interval <d>', 'how often to push', '5s')
+    .option('--timestamps', 'add the producer timestamp to every pushed message')
+    .option('--pushgateway <url>', 'also PUT the metrics to this Pushgateway')
+    .addHelpText(
+      'after',
+      '\nExample:\n  exposer demo-app --port 9101 --brokers 127.0.0.1:9092 --topic metrics',
+    )
+    .action(async (raw: Record<string, string | boolean | undefined>) => {
+      const port = Number(raw['port']);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port: ${String(raw['port'])} is not a port`);
+      const app = await startDemoApp({
+        port,
+        host: String(raw['host']),
+        job: String(raw['job']),
+        instance: raw['instance'] === undefined ? undefined : String(raw['instance']),
+        series: positive(String(raw['series']), '--series'),
+        brokers: typeof raw['brokers'] === 'string' ? raw['brokers'].split(',') : undefined,
+        topic: String(raw['topic']),
+        pushIntervalMs: durationMs(String(raw['pushInterval']), '--push-interval'),
+        timestamps: raw['timestamps'] === true,
+        pushgateway: typeof raw['pushgateway'] === 'string' ? raw['pushgateway'] : undefined,
+        onError: (message) => process.stderr.write(`demo-app: ${message}\n`),
+      });
+      process.stdout.write(`demo-app ${app.instance} serving ${app.url}/metrics\n`);
+      await waitForSignal();
+      await app.stop();
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof RangeError) {
+      process.stderr.write(`exposer: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`exposer: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (isMain(import.meta.filename)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    () => process.exit(1),
+  );
+}

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, resolveConfig } from './config.js';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'exposer-config-')), 'exposer.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('exposer configuration', () => {
+  it('has defaults that keep memory bounded and bind to loopback', () => {
+    const config = resolveConfig({ flags: {}, env: {} });
+    expect(config.listen).toBe('127.0.0.1:9464');
+    expect(config.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.timestamps).toBe('none');
+    expect(config.sourceTtl).toBe(0);
+    expect(config.replayWindowMs).toBe(600_000);
+    expect(config.maxSeries).toBeGreaterThan(0);
+    expect(config.createTopic).toBe(true);
+  });
+
+  it('takes flag over environment over file over default', () => {
+    const file = yamlFile('listen: 127.0.0.1:1111\ntimestamps: drain\nsource_ttl: 2m\ngroup: from-file\n');
+    const env = { EXPOSER_LISTEN: '127.0.0.1:2222', EXPOSER_TIMESTAMPS: 'source' };
+    const config = resolveConfig({ flags: { listen: '127.0.0.1:3333' }, env, file });
+    expect(config.listen).toBe('127.0.0.1:3333');
+    expect(config.timestamps).toBe('source');
+    expect(config.group).toBe('from-file');
+    expect(config.sourceTtl).toBe(120_000);
+    // The replay window follows the TTL when not set.
+    expect(config.replayWindowMs).toBe(120_000);
+  });
+
+  it('parses lists, booleans and numbers from strings', () => {
+    const config = resolveConfig({
+      flags: {},
+      env: {
+        EXPOSER_BROKERS: 'a:1, b:2',
+        EXPOSER_TOPIC: 'm1,m2',
+        EXPOSER_CREATE_TOPIC: 'false',
+        EXPOSER_MAX_SERIES: '10',
+      },
+    });
+    expect(config.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.topics).toEqual(['m1', 'm2']);
+    expect(config.createTopic).toBe(false);
+    expect(config.maxSeries).toBe(10);
+    expect(describeConfig(config)).toMatchObject({ brokers: ['a:1', 'b:2'], replay_window: '10m' });
+  });
+
+  it('names the flag when a flag is wrong', () => {
+    expect(() => resolveConfig({ flags: { timestamps: 'sometimes' }, env: {} })).toThrow(
+      /^flag --timestamps: timestamps:/,
+    );
+    expect(() => resolveConfig({ flags: { sourceTtl: '5 minutes' }, env: {} })).toThrow(
+      /flag --source-ttl: source_ttl: source-ttl: expected a duration/,
+    );
+  });
+
+  it('names the environment variable when the environment is wrong', () => {
+    expect(() => resolveConfig({ flags: {}, env: { EXPOSER_MAX_SERIES: '-5' } })).toThrow(
+      /environment variable EXPOSER_MAX_SERIES: max_series: must be greater than 0/,
+    );
+    expect(() => resolveConfig({ flags: {}, env: { EXPOSER_LISTEN: 'everywhere' } })).toThrow(
+      /EXPOSER_LISTEN.*HOST:PORT/,
+    );
+  });
+
+  it('names the file, line and key when the YAML is wrong', () => {
+    const file = yamlFile('group: g\n\nmax_series: lots\n');
+    expect(() => resolveConfig({ flags: {}, env: {}, file })).toThrow(
+      new RegExp(`${file}:3:1: max_series: `),
+    );
+    const unknown = yamlFile('brokers: a:1\nmax_sereis: 5\n');
+    expect(() => resolveConfig({ flags: {}, env: {}, file: unknown })).toThrow(
+      /:2:1: unknown key "max_sereis"/,
+    );
+    const broken = yamlFile('brokers: [a:1\n');
+    expect(() => resolveConfig({ flags: {}, env: {}, file: broken })).toThrow(/invalid YAML/);
+    const list = yamlFile('- a\n- b\n');
+    expect(() => resolveConfig({ flags: {}, env: {}, file: list })).toThrow(/expected a mapping/);
+  });
+
+  it('reports a missing config file as a ConfigError naming it', () => {
+    expect(() => resolveConfig({ flags: {}, env: {}, file: '/nonexistent/exposer.yaml' })).toThrow(
+      ConfigError,
+    );
+    expect(() => resolveConfig({ flags: {}, env: {}, file: '/nonexistent/exposer.yaml' })).toThrow(/ENOENT/);
+  });
+
+  it('rejects invalid topic names and empty broker lists', () => {
+    expect(() => resolveConfig({ flags: { topics: 'bad topic' }, env: {} })).toThrow(
+      /invalid Kafka topic name/,
+    );
+    expect(() => resolveConfig({ flags: { brokers: ' , ' }, env: {} })).toThrow(/at least one broker/);
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * Kafka → store. A kafkajs consumer group member that applies each record to the store and commits offsets only
+ * after the records are applied. On every assignment it replays the partitions it gained from `now - replay
+ * window` (ListOffsets by time), so a restarted or newly assigned exposer serves current values without waiting
+ * for the next push; it is ready only when the replay reached the end of every assigned partition. Partitions it
+ * loses take their sources with them. When the broker is away it keeps serving what it holds, says so
+ * (`exposer_kafka_connected 0`, not ready) and reconnects with backoff; a transient error never ends the process.
+ */
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+import { decodeRecord, type RawRecord } from './decode.js';
+import { countRejection, type ExposerMetrics } from './metrics.js';
+import type { Store } from './store.js';
+
+export interface IngestOptions {
+  readonly brokers: readonly string[];
+  readonly topics: readonly string[];
+  readonly group: string;
+  readonly clientId: string;
+  readonly createTopic: boolean;
+  readonly partitions: number;
+  readonly replayWindowMs: number;
+  readonly maxMessageBytes: number;
+}
+
+interface PartitionState {
+  /** The offset the replay must reach (the high watermark when the partition was assigned). */
+  target: bigint;
+  /** The next offset to apply. */
+  next: bigint;
+  caughtUp: boolean;
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class KafkaIngest {
+  private readonly kafka: Kafka;
+  private consumer: Consumer | undefined;
+  private readonly assigned = new Map<string, PartitionState>();
+  private connected = false;
+  private joined = false;
+  private stopping = false;
+  private lastError = 'not connected yet';
+  private replayStartedAt = 0;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: IngestOptions,
+    private readonly store: Store,
+    private readonly metrics: ExposerMetrics,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    const kafkaLogger = logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: 3000,
+      requestTimeout: 10_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...rest } = log;
+          if (level <= logLevel.ERROR) kafkaLogger.warn(rest, message);
+          else kafkaLogger.debug(rest, message);
+        },
+    });
+  }
+
+  /** Ready: connected, in the group, and every assigned partition replayed to where it stood when assigned. */
+  readiness(): { ready: boolean; reason?: string } {
+    if (!this.connected) return { ready: false, reason: `Kafka is not reachable: ${this.lastError}` };
+    if (!this.joined) return { ready: false, reason: 'joining the consumer group' };
+    const behind = [...this.assigned.values()].filter((p) => !p.caughtUp).length;
+    if (behind > 0) return { ready: false, reason: `replaying ${behind} partition(s)` };
+    return { ready: true };
+  }
+
+  assignedPartitions(): { topic: string; partition: number; caughtUp: boolean }[] {
+    return [...this.assigned.entries()].map(([k, state]) => {
+      const [topic = '', partition = '0'] = k.split('\u0000');
+      return { topic, partition: Number(partition), caughtUp: state.caughtUp };
+    });
+  }
+
+  /** Starts consuming in the background; never rejects. */
+  start(): void {
+    this.loop ??= this.runForever();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.loop;
+  }
+
+  private setConnected(value: boolean, error?: string): void {
+    this.connected = value;
+    if (error) this.lastError = error;
+    this.metrics.kafkaConnected.set(value ? 1 : 0);
+  }
+
+  private async runForever(): Promise<void> {
+    let backoff = 500;
+    while (!this.stopping) {
+      try {
+        await this.runOnce();
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.setConnected(false, message);
+        this.joined = false;
+        this.logger.warn({ err: message, retryInMs: backoff }, 'Kafka consumer failed; reconnecting');
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.consumer = undefined;
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  private async ensureTopics(admin: Admin): Promise<void> {
+    const existing = new Set(await admin.listTopics());
+    const missing = this.options.topics.filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    if (!this.options.createTopic) {
+      throw new Error(`topic(s) ${missing.join(', ')} do not exist and --no-create-topic is set`);
+    }
+    await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions })),
+      waitForLeaders: true,
+    });
+    this.logger.info({ topics: missing, partitions: this.options.partitions }, 'created topic(s)');
+  }
+
+  private async runOnce(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await this.ensureTopics(admin);
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({
+      groupId: this.options.group,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 15_000,
+      heartbeatInterval: 1000,
+      maxBytes: Math.max(10 * 1024 * 1024, this.options.maxMessageBytes * 2),
+      maxBytesPerPartition: Math.max(1024 * 1024, this.options.maxMessageBytes + 1024),
+      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    this.consumer = consumer;
+    let crashed: ((error: Error) => void) | undefined;
+    const crash = new Promise<never>((_, reject) => {
+      crashed = reject;
+    });
+    consumer.on(consumer.events.CONNECT, () => this.setConnected(true));
+    consumer.on(consumer.events.DISCONNECT, () => this.setConnected(false, 'disconnected'));
+    consumer.on(consumer.events.FETCH_START, () => {
+      if (!this.connected) this.setConnected(true);
+    });
+    consumer.on(consumer.events.REQUEST_TIMEOUT, () => this.setConnected(false, 'request timed out'));
+    consumer.on(consumer.events.CRASH, (event) => {
+      const error = event.payload.error;
+      this.setConnected(false, error.message);
+      this.joined = false;
+      // kafkajs restarts by itself after retriable errors; anything else ends this run and runForever starts anew.
+      if (!event.payload.restart) crashed?.(error);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      void this.onAssignment(event.payload.memberAssignment).catch((error: unknown) => {
+        this.logger.warn(
+          { err: String(error) },
+          'replay set-up failed; the consumer will continue from committed offsets',
+        );
+      });
+    });
+    await consumer.connect();
+    this.setConnected(true);
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: false });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    // Keep the loop alive until a fatal crash or stop().
+    await Promise.race([crash, this.stopped()]);
+  }
+
+  private stopped(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (this.stopping) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 200);
+    });
+  }
+
+  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    this.joined = true;
+    this.setConnected(true);
+    this.metrics.rebalances.inc();
+    const now = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment))
+      for (const p of partitions) now.add(key(topic, p));
+    // Lost partitions: their sources now belong to another member.
+    for (const k of [...this.assigned.keys()]) {
+      if (now.has(k)) continue;
+      this.assigned.delete(k);
+      const partition = Number(k.split('\u0000')[1]);
+      const dropped = this.store.dropPartition(partition);
+      this.logger.info({ partition, droppedSources: dropped }, 'partition revoked');
+    }
+    const gained = [...now].filter((k) => !this.assigned.has(k));
+    if (gained.length === 0) return;
+    this.replayStartedAt = this.now();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const since = this.now() - this.options.replayWindowMs;
+      for (const topic of new Set(gained.map((k) => k.split('\u0000')[0] ?? ''))) {
+        const [byTime, ends] = await Promise.all([
+          admin.fetchTopicOffsetsByTimestamp(topic, since),
+          admin.fetchTopicOffsets(topic),
+        ]);
+        for (const { partition, offset } of byTime) {
+          const k = key(topic, partition);
+          if (!gained.includes(k)) continue;
+          const end = ends.find((e) => e.partition === partition);
+          const target = BigInt(end?.high ?? offset);
+          // offset -1 means no record is newer than `since`: start at the end.
+          const start = offset === '-1' ? target : BigInt(offset);
+          this.assigned.set(k, { target, next: start, caughtUp: start >= target });
+          this.consumer?.seek({ topic, partition, offset: start.toString() });
+          this.logger.info(
+            { topic, partition, from: start.toString(), to: target.toString() },
+            'replaying partition',
+          );
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    this.checkReplayDone();
+  }
+
+  private checkReplayDone(): void {
+    if (this.replayStartedAt === 0) return;
+    if ([...this.assigned.values()].every((p) => p.caughtUp)) {
+      this.metrics.replayDuration.observe((this.now() - this.replayStartedAt) / 1000);
+      this.logger.info({ seconds: (this.now() - this.replayStartedAt) / 1000 }, 'replay complete; ready');
+      this.replayStartedAt = 0;
+    }
+  }
+
+  private readonly rejectionLog = new Map<string, { until: number; suppressed: number }>();
+
+  /** Logs a rejection at most once per reason every 10 s, with how many of that reason were not logged. */
+  private logRejection(reason: string, detail: string, partition: number, offset: string): void {
+    const now = Date.now();
+    const entry = this.rejectionLog.get(reason);
+    if (entry && now < entry.until) {
+      entry.suppressed++;
+      return;
+    }
+    this.logger.warn(
+      { reason, partition, offset, suppressedSinceLast: entry?.suppressed ?? 0 },
+      `record rejected: ${detail}`,
+    );
+    this.rejectionLog.set(reason, { until: now + 10_000, suppressed: 0 });
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const state = this.assigned.get(key(batch.topic, batch.partition));
+    let lastHeartbeat = Date.now();
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const record: RawRecord = {
+        key: message.key ?? null,
+        value: message.value ?? null,
+        headers: message.headers ?? {},
+        timestampMs: Number(message.timestamp),
+        partition: batch.partition,
+        offset: message.offset,
+      };
+      const decoded = decodeRecord(record, { maxMessageBytes: this.options.maxMessageBytes });
+      const result = decoded.ok
+        ? this.store.apply(decoded.message, {
+            partition: batch.partition,
+            offset: message.offset,
+            recordTimestampMs: record.timestampMs,
+            nowMs: this.now(),
+          })
+        : decoded;
+      if (!decoded.ok) countRejection(this.metrics, decoded.reason);
+      if (!result.ok) this.logRejection(result.reason, result.detail, batch.partition, message.offset);
+      resolveOffset(message.offset);
+      if (state) {
+        state.next = BigInt(message.offset) + 1n;
+        if (!state.caughtUp && state.next >= state.target) state.caughtUp = true;
+      }
+      if (Date.now() - lastHeartbeat > 1000) {
+        await heartbeat();
+        lastHeartbeat = Date.now();
+      }
+    }
+    const high = BigInt(batch.highWatermark);
+    if (state) {
+      this.metrics.consumerLag.set({ partition: String(batch.partition) }, Number(high - state.next));
+    }
+    this.checkReplayDone();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * A synthetic application's metrics, as a real service would have them: request counters by route and code, an
+ * in-flight gauge and a latency histogram per route. The load generator pushes them through Kafka and the demo
+ * app also serves them on its own /metrics, so the lab compares the same series scraped directly and through the
+ * exposer.
+ *
+ * Written by hand rather than with prom-client: the load generator must produce records far faster than the
+ * exposer applies them (hundreds of thousands of samples a second on one core), so each series' static text is
+ * built once and only the numbers change.
+ */
+
+const BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+/** Series per route: 2 counters, 1 gauge, histogram buckets + `+Inf` + `_sum` + `_count`. */
+export const SERIES_PER_ROUTE = 3 + BUCKETS.length + 3;
+
+interface Route {
+  readonly name: string;
+  ok: number;
+  errors: number;
+  inflight: number;
+  readonly buckets: number[];
+  sum: number;
+  count: number;
+}
+
+export interface JsonSample {
+  name?: string;
+  labels?: Record<string, string>;
+  value: number;
+  timestamp_ms?: number;
+}
+
+export interface JsonMessage {
+  job: string;
+  instance: string;
+  timestamp_ms?: number;
+  metrics: { name: string; type: string; help?: string; samples: JsonSample[] }[];
+}
+
+/** A tiny deterministic PRNG (mulberry32), so a run with the same seed produces the same numbers. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class SyntheticApp {
+  readonly job: string;
+  readonly instance: string;
+  private readonly routes: Route[];
+  private readonly random: () => number;
+
+  /** About `series` series (a multiple of SERIES_PER_ROUTE, at least one route). */
+  constructor(job: string, instance: string, series: number, seed = 1) {
+    this.job = job;
+    this.instance = instance;
+    this.random = prng(seed);
+    const routes = Math.max(1, Math.round(series / SERIES_PER_ROUTE));
+    this.routes = Array.from({ length: routes }, (_, i) => ({
+      name: `/api/v1/r${i}`,
+      ok: 0,
+      errors: 0,
+      inflight: 0,
+      buckets: BUCKETS.map(() => 0),
+      sum: 0,
+      count: 0,
+    }));
+  }
+
+  get seriesCount(): number {
+    return this.routes.length * SERIES_PER_ROUTE;
+  }
+
+  /** Advances the counters as if `seconds` of traffic had been served. */
+  tick(seconds: number): void {
+    for (const route of this.routes) {
+      const requests = Math.max(1, Math.round(seconds * 10 * (0.5 + this.random())));
+      for (let i = 0; i < requests; i++) {
+        const latency = -Math.log(1 - this.random()) * 0.2;
+        route.sum += latency;
+        route.count++;
+        for (let b = 0; b < BUCKETS.length; b++) if (latency <= (BUCKETS[b] ?? 0)) route.buckets[b]!++;
+        if (this.random() < 0.01) route.errors++;
+        else route.ok++;
+      }
+      route.inflight = Math.floor(this.random() * 8);
+    }
+  }
+
+  /** The JSON push message of the exposer's contract (op replace). */
+  toMessage(timestampMs?: number): JsonMessage {
+    const requests: JsonSample[] = [];
+    const inflight: JsonSample[] = [];
+    const duration: JsonSample[] = [];
+    for (const r of this.routes) {
+      requests.push({ labels: { route: r.name, code: '200' }, value: r.ok });
+      requests.push({ labels: { route: r.name, code: '500' }, value: r.errors });
+      inflight.push({ labels: { route: r.name }, value: r.inflight });
+      for (let b = 0; b < BUCKETS.length; b++) {
+        duration.push({
+          name: 'app_request_duration_seconds_bucket',
+          labels: { route: r.name, le: String(BUCKETS[b]) },
+          value: r.buckets[b] ?? 0,
+        });
+      }
+      duration.push({
+        name: 'app_request_duration_seconds_bucket',
+        labels: { route: r.name, le: '+Inf' },
+        value: r.count,
+      });
+      duration.push({ name: 'app_request_duration_seconds_sum', labels: { route: r.name }, value: r.sum });
+      duration.push({
+        name: 'app_request_duration_seconds_count',
+        labels: { route: r.name },
+        value: r.count,
+      });
+    }
+    const message: JsonMessage = {
+      job: this.job,
+      instance: this.instance,
+      metrics: [
+        {
+          name: 'app_requests_total',
+          type: 'counter',
+          help: 'Requests served, by route and status code.',
+          samples: requests,
+        },
+        {
+          name: 'app_inflight_requests',
+          type: 'gauge',
+          help: 'Requests being served now.',
+          samples: inflight,
+        },
+        {
+          name: 'app_request_duration_seconds',
+          type: 'histogram',
+          help: 'Request latency.',
+          samples: duration,
+        },
+      ],
+    };
+    if (timestampMs !== undefined) message.timestamp_ms = timestampMs;
+    return message;
+  }
+
+  /** The same metrics as Prometheus text 0.0.4, as the app serves them on its own /metrics. */
+  toText(): string {
+    const lines: string[] = [];
+    const message = this.toMessage();
+    for (const family of message.metrics) {
+      lines.push(`# HELP ${family.name} ${family.help ?? ''}`, `# TYPE ${family.name} ${family.type}`);
+      for (const sample of family.samples) {
+        const labels = Object.entries(sample.labels ?? {})
+          .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+          .join(',');
+        lines.push(`${sample.name ?? family.name}{${labels}} ${sample.value}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
