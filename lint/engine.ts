@@ -125,7 +125,7 @@ export function fileResult(
     filePath,
     kind,
     messages: sorted,
-    suppressedMessages,
+    suppressedMessages: [...suppressedMessages].sort(byPosition),
     errorCount: sorted.filter((m) => m.severity === 'error').length,
     warningCount: sorted.filter((m) => m.severity === 'warn').length,
   };
@@ -183,7 +183,7 @@ export function applyDirectives(
     };
     for (const directive of directives) {
       directive.ruleIds.forEach((id, i) => {
-        if (findRule(id, list) === undefined) report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range);
+        if (findRule(id, list) === undefined && findRule(id) === undefined) report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range);
       });
       if (!used.has(directive)) {
         const what = directive.ruleIds.length > 0 ? directive.ruleIds.join(', ') : 'all rules';

@@ -103,7 +103,8 @@ class Reader {
   string(parent: YAMLMap | undefined, key: string): Located<string> | undefined {
     const s = this.scalar(parent, key);
     if (s === undefined) return undefined;
-    if (typeof s.value === 'string' || typeof s.value === 'number') return { value: String(s.value), range: s.range };
+    if (typeof s.value === 'string' || typeof s.value === 'number')
+      return { value: String(s.value), range: s.range };
     this.problems.push({ message: `'${key}' must be a string, not ${typeof s.value}`, range: s.range });
     return undefined;
   }
@@ -112,14 +113,18 @@ class Reader {
     const s = this.scalar(parent, key);
     if (s === undefined) return undefined;
     if (typeof s.value === 'boolean') return { value: s.value, range: s.range };
-    this.problems.push({ message: `'${key}' must be true or false, not ${JSON.stringify(s.value)}`, range: s.range });
+    this.problems.push({
+      message: `'${key}' must be true or false, not ${JSON.stringify(s.value)}`,
+      range: s.range,
+    });
     return undefined;
   }
 
   integer(parent: YAMLMap | undefined, key: string): Located<number> | undefined {
     const s = this.scalar(parent, key);
     if (s === undefined) return undefined;
-    if (typeof s.value === 'number' && Number.isInteger(s.value) && s.value >= 0) return { value: s.value, range: s.range };
+    if (typeof s.value === 'number' && Number.isInteger(s.value) && s.value >= 0)
+      return { value: s.value, range: s.range };
     this.problems.push({
       message: `'${key}' must be a non-negative integer, not ${JSON.stringify(s.value)}`,
       range: s.range,
@@ -171,13 +176,20 @@ function prometheusJob(r: Reader, node: YAMLMap, index: number): ScrapeJob {
   for (const sc of r.seq(node, 'static_configs')) {
     if (!isMap(sc)) continue;
     for (const t of r.seq(sc, 'targets')) {
-      if (isScalar(t) && t.value !== null) staticTargets.push({ value: String(t.value), range: rangeOf(t, range) });
+      if (isScalar(t) && t.value !== null)
+        staticTargets.push({ value: String(t.value), range: rangeOf(t, range) });
     }
   }
   const discovers = node.items.some((pair) => {
     const k = pair.key as AnyNode;
     const v = r.deref(pair.value as AnyNode);
-    return isScalar(k) && typeof k.value === 'string' && k.value.endsWith('_sd_configs') && isSeq(v) && v.items.length > 0;
+    return (
+      isScalar(k) &&
+      typeof k.value === 'string' &&
+      k.value.endsWith('_sd_configs') &&
+      isSeq(v) &&
+      v.items.length > 0
+    );
   });
   return {
     origin: 'prometheus',
@@ -238,7 +250,8 @@ function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
     for (const sc of r.seq(spec, 'staticConfigs')) {
       if (!isMap(sc)) continue;
       for (const t of r.seq(sc, 'targets')) {
-        if (isScalar(t) && t.value !== null) staticTargets.push({ value: String(t.value), range: rangeOf(t, rootRange) });
+        if (isScalar(t) && t.value !== null)
+          staticTargets.push({ value: String(t.value), range: rangeOf(t, rootRange) });
       }
     }
     const discovers = spec.items.some((pair) => {
@@ -270,7 +283,11 @@ function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
       r.problem(endpoint, `${key} entry ${index + 1} must be a mapping`);
       return;
     }
-    const ports = [r.string(endpoint, 'port'), r.string(endpoint, 'targetPort'), r.string(endpoint, 'portNumber')];
+    const ports = [
+      r.string(endpoint, 'port'),
+      r.string(endpoint, 'targetPort'),
+      r.string(endpoint, 'portNumber'),
+    ];
     jobs.push({
       ...shared,
       name: { value: `${base}/${index}`, range: nameRange },
@@ -326,7 +343,12 @@ export interface ParsedConfig extends ConfigModel {
 /** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
 export function parseConfig(text: string, filePath: string): ParsedConfig {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    merge: true,
+    uniqueKeys: true,
+  });
   const docs: Document[] = Array.isArray(documents) ? documents : [];
   const problems: SourceProblem[] = [];
   const jobs: ScrapeJob[] = [];
@@ -372,5 +394,7 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
     }
     problems.push(...r.problems);
   }
-  return { kind: 'config', filePath, text, documents: docs, lineCounter, global, jobs, problems, recognized };
+  const unique = new Map(problems.map((p) => [`${p.range.start}:${p.range.end}:${p.message}`, p]));
+  const sorted = [...unique.values()].sort((a, b) => a.range.start - b.range.start);
+  return { kind: 'config', filePath, text, documents: docs, lineCounter, global, jobs, problems: sorted, recognized };
 }
