@@ -4,7 +4,8 @@ import { isFederation } from '../gateway-like.js';
 
 /** Strings every "match anything" regex matches: metric names, label values, odd characters. */
 const PROBES = ['a', 'up', 'node_cpu_seconds_total', 'job:http_requests:rate5m', 'X-1', '0', 'a b'];
-const MATCHER = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)\s*(,|$)/y;
+const MATCHER =
+  /\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)\s*(,|$)/y;
 
 function unquote(quoted: string): string {
   const body = quoted.slice(1, -1);

@@ -6,7 +6,9 @@ import type { Located } from '../types.js';
 /** 0, `0`, `0B`, `0MB`, `0MiB`: no limit. */
 function isZero(limit: Located<string | number> | Located<number> | undefined): boolean {
   if (limit === undefined) return true;
-  return typeof limit.value === 'number' ? limit.value === 0 : /^0+(?:\.0*)?\s*(?:[KMGTPE]i?)?B?$/i.test(limit.value.trim());
+  return typeof limit.value === 'number'
+    ? limit.value === 0
+    : /^0+(?:\.0*)?\s*(?:[KMGTPE]i?)?B?$/i.test(limit.value.trim());
 }
 
 export default defineRule({

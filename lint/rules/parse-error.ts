@@ -4,7 +4,8 @@ import { defineRule } from '../define-rule.js';
 export default defineRule({
   meta: {
     id: 'parse-error',
-    description: 'Input that cannot be read: YAML errors, fields of the wrong type, exposition syntax errors.',
+    description:
+      'Input that cannot be read: YAML errors, fields of the wrong type, exposition syntax errors.',
     defaultSeverity: 'error',
     appliesTo: ['config', 'exposition', 'docs'],
     messages: {

@@ -9,7 +9,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export default defineRule({
   meta: {
     id: 'scrape-timeout',
-    description: 'Scrape timeouts greater than the interval, invalid durations, intervals longer than the lookback.',
+    description:
+      'Scrape timeouts greater than the interval, invalid durations, intervals longer than the lookback.',
     defaultSeverity: 'error',
     appliesTo: ['config'],
     messages: {
@@ -25,7 +26,9 @@ export default defineRule({
     schema: z.strictObject({
       lookback: z
         .string()
-        .refine((value) => (parseDuration(value) ?? 0) > 0, { message: 'lookback must be a positive Prometheus duration' })
+        .refine((value) => (parseDuration(value) ?? 0) > 0, {
+          message: 'lookback must be a positive Prometheus duration',
+        })
         .default('5m'),
     }),
   },
@@ -35,7 +38,11 @@ export default defineRule({
       if (located === undefined) return undefined;
       const ms = parseDuration(located.value);
       if (ms === undefined) {
-        context.report({ messageId: 'invalidDuration', data: { field, value: located.value }, range: located.range });
+        context.report({
+          messageId: 'invalidDuration',
+          data: { field, value: located.value },
+          range: located.range,
+        });
       }
       return ms;
     };
@@ -59,7 +66,10 @@ export default defineRule({
         if (global.scrapeTimeout !== undefined && globalTimeout !== undefined && gTimeout > gInterval) {
           context.report({
             messageId: 'globalTimeoutGreater',
-            data: { timeout: global.scrapeTimeout.value, interval: global.scrapeInterval?.value ?? '1m (the default)' },
+            data: {
+              timeout: global.scrapeTimeout.value,
+              interval: global.scrapeInterval?.value ?? '1m (the default)',
+            },
             range: global.scrapeTimeout.range,
           });
         }
@@ -68,7 +78,11 @@ export default defineRule({
         }
         for (const job of model.jobs) {
           const operator = job.origin !== 'prometheus';
-          const intervalField = operator ? (job.origin === 'ScrapeConfig' ? 'scrapeInterval' : 'interval') : 'scrape_interval';
+          const intervalField = operator
+            ? job.origin === 'ScrapeConfig'
+              ? 'scrapeInterval'
+              : 'interval'
+            : 'scrape_interval';
           const timeoutField = operator ? 'scrapeTimeout' : 'scrape_timeout';
           const interval = duration(job.scrapeInterval, intervalField);
           const timeout = duration(job.scrapeTimeout, timeoutField);

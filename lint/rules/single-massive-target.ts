@@ -54,14 +54,32 @@ export default defineRule({
         const samples = Math.max(count, summary.samples);
         if (samples >= errorSamples) {
           const where = errorAt ?? start;
-          context.report({ messageId: 'tooManySamples', data: { count: samples, threshold: errorSamples }, severity: 'error', ...where });
+          context.report({
+            messageId: 'tooManySamples',
+            data: { count: samples, threshold: errorSamples },
+            severity: 'error',
+            ...where,
+          });
         } else if (samples >= warnSamples) {
-          context.report({ messageId: 'tooManySamples', data: { count: samples, threshold: warnSamples }, ...(warnAt ?? start) });
+          context.report({
+            messageId: 'tooManySamples',
+            data: { count: samples, threshold: warnSamples },
+            ...(warnAt ?? start),
+          });
         }
         if (summary.length >= errorBytes) {
-          context.report({ messageId: 'largeBody', data: { size: summary.length, threshold: errorBytes }, severity: 'error', ...start });
+          context.report({
+            messageId: 'largeBody',
+            data: { size: summary.length, threshold: errorBytes },
+            severity: 'error',
+            ...start,
+          });
         } else if (summary.length >= warnBytes) {
-          context.report({ messageId: 'largeBody', data: { size: summary.length, threshold: warnBytes }, ...start });
+          context.report({
+            messageId: 'largeBody',
+            data: { size: summary.length, threshold: warnBytes },
+            ...start,
+          });
         }
       },
     };

@@ -5,7 +5,8 @@ import { defineRule } from '../define-rule.js';
 export default defineRule({
   meta: {
     id: 'unused-suppression',
-    description: 'A `# scrapelint disable` comment that silences nothing, or names a rule that does not exist.',
+    description:
+      'A `# scrapelint disable` comment that silences nothing, or names a rule that does not exist.',
     defaultSeverity: 'warn',
     appliesTo: ['config'],
     messages: {
