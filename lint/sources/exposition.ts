@@ -10,6 +10,8 @@ import { ExpositionParser } from '../../exposition/index.js';
 import type { Format, ParseEvent, ParseSummary } from '../../exposition/types.js';
 import type { ExpositionSink, Finding } from '../types.js';
 import { bindRule } from './configured-rule.js';
+import { fetchExposition } from './fetch.js';
+import type { FetchOptions } from './fetch.js';
 import type { ConfiguredRule } from './configured-rule.js';
 
 export { RuleOptionsError } from './configured-rule.js';
@@ -187,6 +189,22 @@ export async function lintExposition(
   const summary = parser.end();
   for (const sink of sinks) sink.end(summary);
   return { findings: ruleSink?.findings() ?? [], summary };
+}
+
+export type LintUrlOptions = FetchOptions &
+  Omit<LintExpositionOptions, 'filePath' | 'contentType'> & {
+    /** Shown in findings; defaults to the URL. */
+    readonly filePath?: string;
+  };
+
+/** Fetches `url` as Prometheus would scrape it (lint/sources/fetch.ts) and lints the body as it streams in. */
+export async function lintUrl(url: string, options: LintUrlOptions = {}): Promise<ExpositionLintResult> {
+  const fetched = await fetchExposition(url, options);
+  return lintExposition(fetched.body, {
+    ...options,
+    filePath: options.filePath ?? url,
+    contentType: fetched.contentType,
+  });
 }
 
 /** A file as a stream of 64 KiB chunks (never read whole). */
