@@ -273,13 +273,24 @@ describe('compose.yaml', () => {
 
   it('reports a scrape target on a port the service does not listen on', () => {
     const c: Any = compose();
-    c.services['demo-app-1'].command = ['demo-app', '--port', '9000', '--brokers', 'kafka:9092'];
+    c.services['demo-app-1'].command = [
+      'demo-app',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '9000',
+      '--brokers',
+      'kafka:9092',
+    ];
     expect(checkCompose(c, kafkaVersion, promConfigFor)).toEqual([
       './prometheus/demo.yml:/etc/prometheus/prometheus.yml:ro: job demo-app scrapes demo-app-1:8081, but demo-app-1 does not listen on 8081',
     ]);
     c.services['demo-app-1'].command = 'demo-app --brokers kafka:9092';
-    expect(checkCompose(c, kafkaVersion, promConfigFor)).toContain(
-      'compose.yaml: demo-app-1 runs demo-app without --port',
+    expect(checkCompose(c, kafkaVersion, promConfigFor)).toEqual(
+      expect.arrayContaining([
+        'compose.yaml: demo-app-1 runs demo-app without --port',
+        "compose.yaml: demo-app-1 listens on 127.0.0.1 (the default), not the container's interface",
+      ]),
     );
   });
 
@@ -368,15 +379,44 @@ describe('deploy/Dockerfile', () => {
     expect(single[0]).toBe('expected a multi-stage build, found 1 stage');
   });
 
+  const productionOnly =
+    'the final stage neither installs production dependencies only (`npm ci --omit=dev`) nor copies ' +
+    'node_modules from a stage that ran `npm prune --omit=dev` after building';
+
   it('reports development dependencies in the final stage and a missing build', () => {
-    expect(broken('npm ci --omit=dev --ignore-scripts', 'npm ci --ignore-scripts')).toEqual([
-      'the final stage does not install production dependencies only (`npm ci --omit=dev`)',
-      'the final stage installs development dependencies',
+    expect(broken(' && npm prune --omit=dev --ignore-scripts --no-audit --no-fund', '')).toEqual([
+      productionOnly,
     ]);
-    expect(broken('npm ci --omit=dev --ignore-scripts', 'npm ci --omit=dev')).toEqual([
+    expect(broken('RUN npm run build && npm prune', 'RUN npm prune')).toEqual([
+      'no build stage runs `npm run build`',
+      productionOnly,
+    ]);
+    // Pruning before building would remove TypeScript first.
+    expect(
+      broken(
+        'RUN npm run build && npm prune --omit=dev --ignore-scripts',
+        'RUN npm prune --omit=dev && npm run build',
+      ),
+    ).toEqual([productionOnly]);
+    expect(broken('RUN npm ci --ignore-scripts --no-audit', 'RUN npm install')).toEqual([
+      'no build stage installs every dependency with `npm ci`',
+    ]);
+  });
+
+  it('accepts a final stage that installs production dependencies itself, and holds it to --ignore-scripts', () => {
+    const ownInstall = (run: string): string[] =>
+      broken(
+        'COPY --from=build /app/node_modules ./node_modules\n',
+        `COPY package.json package-lock.json ./\nRUN ${run}\n`,
+      );
+    expect(ownInstall('npm ci --omit=dev --ignore-scripts')).toEqual([]);
+    expect(ownInstall('npm ci --omit=dev')).toEqual([
       '`npm ci` in the final stage runs the `prepare` script, which needs TypeScript: add --ignore-scripts',
     ]);
-    expect(broken('RUN npm run build', 'RUN true')).toEqual(['no build stage runs `npm run build`']);
+    expect(ownInstall('npm ci --ignore-scripts')).toEqual([
+      productionOnly,
+      'the final stage installs development dependencies',
+    ]);
   });
 
   it('reports a missing EXPOSE, listen address or entrypoint, and COPY from an unknown stage', () => {

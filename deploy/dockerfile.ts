@@ -200,16 +200,31 @@ export function checkDockerfile(file: Dockerfile): string[] {
   if (!buildRuns.some((r) => /\bnpm run build\b/.test(r)))
     problems.push('no build stage runs `npm run build`');
 
+  // Production dependencies only: either the final stage installs them (`npm ci --omit=dev`), or it copies
+  // node_modules from a stage that pruned the development ones after building.
+  const productionOnly = /\bnpm (?:ci|prune)\b[^&|;]*(?:--omit=dev|--production)/;
   const finalRuns = runs(final);
-  const installsProduction = finalRuns.some(
-    (r) =>
-      /\bnpm (?:ci|prune)\b[^&|;]*--omit=dev/.test(r) || /\bnpm (?:ci|prune)\b[^&|;]*--production/.test(r),
+  const prunedStages = new Set(
+    build
+      .filter((stage) => {
+        const stageRuns = runs(stage).join(' && ');
+        const built = stageRuns.search(/\bnpm run build\b/);
+        const pruned = stageRuns.search(/\bnpm prune\b[^&|;]*(?:--omit=dev|--production)/);
+        return pruned !== -1 && built !== -1 && built < pruned;
+      })
+      .map((stage) => stage.name),
   );
-  const copiesNodeModules = final.instructions.some(
-    (i) => i.keyword === 'COPY' && parseCopy(i).sources.some((s) => /node_modules/.test(s)),
-  );
-  if (!installsProduction && !copiesNodeModules) {
-    problems.push('the final stage does not install production dependencies only (`npm ci --omit=dev`)');
+  const copiedModules = final.instructions
+    .filter((i) => i.keyword === 'COPY')
+    .map(parseCopy)
+    .filter((c) => c.sources.some((source) => /node_modules/.test(source)));
+  const installsProduction = finalRuns.some((r) => productionOnly.test(r));
+  const copiesPruned = copiedModules.length > 0 && copiedModules.every((c) => prunedStages.has(c.from));
+  if (!installsProduction && !copiesPruned) {
+    problems.push(
+      'the final stage neither installs production dependencies only (`npm ci --omit=dev`) nor copies ' +
+        'node_modules from a stage that ran `npm prune --omit=dev` after building',
+    );
   }
   if (finalRuns.some((r) => /\bnpm ci\b/.test(r) && !/--omit=dev|--production/.test(r))) {
     problems.push('the final stage installs development dependencies');

@@ -280,6 +280,13 @@ export function checkCompose(
       const port = flag(argv, '--port');
       if (port === undefined) problems.push(`compose.yaml: ${name} runs demo-app without --port`);
       else ports.add(port);
+      // The demo app binds 127.0.0.1 unless told otherwise: unreachable from Prometheus's container.
+      const host = flag(argv, '--host');
+      if (host !== '0.0.0.0' && host !== '::') {
+        problems.push(
+          `compose.yaml: ${name} listens on ${host ?? '127.0.0.1 (the default)'}, not the container's interface`,
+        );
+      }
     }
     if (command === 'serve' || command === 'loadgen' || command === 'demo-app') {
       const brokers = flag(argv, '--brokers');
