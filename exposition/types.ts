@@ -31,8 +31,11 @@ export interface LinePosition {
 
 export interface ParsedLabel {
   readonly name: string;
+  /** Unescaped. */
   readonly value: string;
+  /** The name as written (with its quotes when quoted). */
   readonly nameRange: Range;
+  /** The value as written, quotes included. */
   readonly valueRange: Range;
 }
 
@@ -99,7 +102,11 @@ export type ParseErrorCode =
   | 'content-after-eof'
   | 'invalid-unit'
   | 'invalid-suffix'
-  | 'line-too-long';
+  | 'line-too-long'
+  /** A required label is absent: `le` on an OpenMetrics `_bucket`, the family-named label of a stateset. */
+  | 'missing-label'
+  /** text 0.0.4: the last line does not end with a line feed (promtool rejects the input). */
+  | 'missing-newline';
 
 export interface Diagnostic extends LinePosition {
   readonly kind: 'diagnostic';
@@ -136,6 +143,11 @@ export interface ParseOptions {
   readonly contentType?: string;
   /** Track series identities to report duplicate-series facts (memory grows with distinct series). Default true. */
   readonly trackDuplicates?: boolean;
+  /**
+   * Longest line kept in memory, in characters (default 4 Mi). A longer line is reported as `line-too-long` and
+   * skipped, so memory stays bounded whatever the input.
+   */
+  readonly maxLineLength?: number;
 }
 
 export interface ParseSummary {
@@ -147,6 +159,10 @@ export interface ParseSummary {
   readonly errors: number;
   /** Characters read. */
   readonly length: number;
+  /** Facts reported (duplicate-series, split-family). */
+  readonly facts?: number;
+  /** How the format was chosen. */
+  readonly formatSource?: 'content-type' | 'option' | 'detected' | 'default';
 }
 
 /** What the renderer takes. */
@@ -156,7 +172,11 @@ export interface SampleModel {
   readonly labels?: Readonly<Record<string, string>>;
   readonly value: number;
   readonly timestampMs?: number;
-  readonly exemplar?: { readonly labels: Readonly<Record<string, string>>; readonly value: number; readonly timestampMs?: number };
+  readonly exemplar?: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly value: number;
+    readonly timestampMs?: number;
+  };
 }
 
 export interface FamilyModel {

@@ -1,0 +1,1427 @@
+/**
+ * An incremental parser of Prometheus text 0.0.4 and OpenMetrics 1.0. Input arrives in chunks (Buffers are
+ * decoded with a StringDecoder, so a character split between chunks is kept whole); only the unfinished last
+ * line is carried between chunks, so memory does not grow with the input (except the compact series table of
+ * duplicate tracking and one small record per metric family).
+ *
+ * Lines are scanned by char code. A broken line yields one diagnostic and the parser resumes at the next line.
+ * text 0.0.4 follows what promtool (client_golang's expfmt TextParser) accepts, which the corpus proves line by
+ * line; OpenMetrics follows the ABNF of the 1.0 specification. Both accept the quoted UTF-8 names of Prometheus 3.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type {
+  Diagnostic,
+  FactEvent,
+  Format,
+  MetricType,
+  ParseErrorCode,
+  ParseEvent,
+  ParseOptions,
+  ParseSummary,
+  ParsedExemplar,
+  ParsedLabel,
+  Range,
+  SampleEvent,
+} from './types.js';
+import {
+  isLabelNameChar,
+  isLabelNameStart,
+  isMetricNameChar,
+  isMetricNameStart,
+  isValidUtf8Name,
+} from './names.js';
+import { scanIntTimestamp, scanSecondsTimestamp, scanValue } from './numbers.js';
+import { SeriesTable } from './series-table.js';
+
+const SPACE = 32;
+const TAB = 9;
+const HASH = 35;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const EQUALS = 61;
+const OPEN = 123;
+const CLOSE = 125;
+const CR = 13;
+
+/** How much input is looked at to detect the format when neither a Content-Type nor an option names it. */
+const DETECTION_WINDOW = 64 * 1024;
+const DEFAULT_MAX_LINE = 4 * 1024 * 1024;
+/** OpenMetrics: the combined length of an exemplar's label names and values, in characters. */
+const EXEMPLAR_LABELS_MAX = 128;
+const NO_LABELS: readonly ParsedLabel[] = Object.freeze([]);
+
+interface FamilyState {
+  readonly name: string;
+  /** Explicit TYPE, or the type a first sample implied (text: untyped). */
+  type: MetricType | undefined;
+  typeExplicit: boolean;
+  help: boolean;
+  unit: boolean;
+  sampled: boolean;
+}
+
+const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  summary: 'summary',
+  untyped: 'untyped',
+  // promtool 2.42 accepts client_model's GAUGE_HISTOGRAM, in any case, like every other type name.
+  gauge_histogram: 'gaugehistogram',
+};
+
+const OM_TYPES: ReadonlySet<string> = new Set([
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'stateset',
+  'info',
+  'summary',
+  'unknown',
+]);
+
+/** OpenMetrics: the suffixes each type's samples may add to the family name ('' = the bare name). */
+const OM_SUFFIXES: Readonly<Record<MetricType, readonly string[]>> = {
+  counter: ['_total', '_created'],
+  gauge: [''],
+  histogram: ['_bucket', '_count', '_sum', '_created'],
+  gaugehistogram: ['_bucket', '_gcount', '_gsum'],
+  summary: ['', '_count', '_sum', '_created'],
+  info: ['_info'],
+  stateset: [''],
+  unknown: [''],
+  untyped: [''],
+};
+const OM_ALL_SUFFIXES = ['_total', '_created', '_bucket', '_count', '_sum', '_gcount', '_gsum', '_info'];
+
+/** The media type of a Content-Type header value, if it names one of the two formats. */
+export function formatFromContentType(contentType: string): Format | undefined {
+  const semi = contentType.indexOf(';');
+  const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  if (media === 'application/openmetrics-text') return 'openmetrics';
+  if (media === 'text/plain') return 'text';
+  return undefined;
+}
+
+/**
+ * Guesses the format of the beginning of an input: OpenMetrics when it holds `# EOF`, `# UNIT`, a TYPE that
+ * only OpenMetrics has, or an exemplar; text otherwise.
+ */
+export function detectFormat(head: string): Format {
+  if (/(?:^|\n)# (?:EOF(?:\n|$)|UNIT |TYPE \S+ (?:unknown|info|stateset|gaugehistogram)\n)/.test(head)) {
+    return 'openmetrics';
+  }
+  if (/(?:^|\n)[^#\n][^\n]* # \{/.test(head)) return 'openmetrics';
+  return 'text';
+}
+
+function describeChar(c: number): string {
+  if (Number.isNaN(c) || c < 0) return 'end of line';
+  if (c === SPACE) return 'a space';
+  if (c === TAB) return 'a tab';
+  if (c === CR) return 'a carriage return (lines must end with \\n only)';
+  return `'${String.fromCharCode(c)}'`;
+}
+
+/** FNV-1a over a range of char codes, in two lanes with different seeds and primes. */
+function hashRange(s: string, a: number, b: number, out: Uint32Array): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  out[0] = h1;
+  out[1] = h2 ^ (h2 >>> 15);
+}
+
+export class ExpositionParser {
+  readonly #onEvent: (event: ParseEvent) => void;
+  readonly #trackDuplicates: boolean;
+  readonly #maxLine: number;
+  #format: Format | undefined;
+  #formatSource: NonNullable<ParseSummary['formatSource']> = 'default';
+  #decoder: StringDecoder | undefined;
+  /** Unprocessed input: the unfinished last line (or the detection window). */
+  #pending = '';
+  /** Absolute offset of #pending[0]. */
+  #pendingBase = 0;
+  /** Absolute offset of index 0 of the string being scanned. */
+  #base = 0;
+  #line = 0;
+  #lineStart = 0;
+  #skipping = false;
+  #ended = false;
+  #length = 0;
+  #samples = 0;
+  #timestamped = 0;
+  #errors = 0;
+  #facts = 0;
+  readonly #families = new Map<string, FamilyState>();
+  #lastSampleFamily: FamilyState | undefined;
+  /** OpenMetrics: the family the last line belongs to. */
+  #current: FamilyState | undefined;
+  #eof = false;
+  #afterEofReported = false;
+  #series: SeriesTable | undefined;
+  /** [start, end) absolute ranges of decoded input that held invalid UTF-8 (decoded to U+FFFD). */
+  readonly #dirty: number[] = [];
+  /** Scratch: where the last scan stopped. */
+  #pos = 0;
+  readonly #hash = new Uint32Array(2);
+
+  constructor(options: ParseOptions, onEvent: (event: ParseEvent) => void) {
+    this.#onEvent = onEvent;
+    this.#trackDuplicates = options.trackDuplicates ?? true;
+    this.#maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE;
+    const fromHeader =
+      options.contentType === undefined ? undefined : formatFromContentType(options.contentType);
+    if (fromHeader !== undefined) {
+      this.#format = fromHeader;
+      this.#formatSource = 'content-type';
+    } else if (options.format !== undefined) {
+      this.#format = options.format;
+      this.#formatSource = 'option';
+    }
+    if (this.#trackDuplicates) this.#series = new SeriesTable();
+  }
+
+  /** The format in use, once known (at once with a Content-Type or option, else after detection). */
+  get format(): Format | undefined {
+    return this.#format;
+  }
+
+  write(chunk: Buffer | Uint8Array | string): void {
+    if (this.#ended) throw new Error('ExpositionParser: write() after end()');
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = chunk;
+    } else {
+      this.#decoder ??= new StringDecoder('utf8');
+      text = this.#decoder.write(
+        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length),
+      );
+      if (text.includes('\uFFFD')) this.#markDirty(text, chunk);
+    }
+    this.#length += text.length;
+    this.#feed(text);
+  }
+
+  end(): ParseSummary {
+    if (!this.#ended) {
+      this.#ended = true;
+      if (this.#decoder !== undefined) {
+        const rest = this.#decoder.end();
+        if (rest.length > 0) {
+          this.#dirty.push(this.#length, this.#length + rest.length);
+          this.#length += rest.length;
+          this.#feed(rest);
+        }
+      }
+      if (this.#format === undefined) this.#decide();
+      this.#finish();
+    }
+    return {
+      format: this.#format ?? 'text',
+      lines: this.#line,
+      samples: this.#samples,
+      families: this.#families.size,
+      timestampedSamples: this.#timestamped,
+      errors: this.#errors,
+      length: this.#length,
+      facts: this.#facts,
+      formatSource: this.#formatSource,
+    };
+  }
+
+  #markDirty(text: string, chunk: Uint8Array): void {
+    let replacements = 0;
+    for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) replacements++;
+    let encoded = 0;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    for (let i = bytes.indexOf(0xef); i !== -1 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) {
+      if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) encoded++;
+    }
+    if (replacements > encoded) this.#dirty.push(this.#length, this.#length + text.length);
+  }
+
+  #isDirty(start: number, end: number): boolean {
+    const d = this.#dirty;
+    for (let k = d.length - 2; k >= 0; k -= 2) {
+      if ((d[k] ?? 0) < end && (d[k + 1] ?? 0) > start) return true;
+    }
+    return false;
+  }
+
+  #feed(text: string): void {
+    if (this.#format === undefined) {
+      this.#pending += text;
+      if (this.#pending.length < DETECTION_WINDOW) return;
+      this.#decide();
+      text = '';
+    }
+    let data: string;
+    let base: number;
+    if (this.#skipping) {
+      const nl = text.indexOf('\n');
+      this.#pendingBase += this.#pending.length;
+      this.#pending = '';
+      if (nl === -1) {
+        this.#pendingBase += text.length;
+        return;
+      }
+      this.#skipping = false;
+      this.#line++;
+      data = text.slice(nl + 1);
+      base = this.#pendingBase + nl + 1;
+    } else if (this.#pending.length > 0) {
+      data = this.#pending + text;
+      base = this.#pendingBase;
+    } else {
+      data = text;
+      base = this.#pendingBase;
+    }
+    const last = data.lastIndexOf('\n');
+    if (last === -1) {
+      this.#pending = data;
+      this.#pendingBase = base;
+    } else {
+      this.#scan(data, base, last + 1);
+      this.#pending = data.slice(last + 1);
+      this.#pendingBase = base + last + 1;
+    }
+    if (this.#pending.length > this.#maxLine) {
+      this.#lineStart = this.#pendingBase;
+      this.#base = this.#pendingBase;
+      this.#error(
+        'line-too-long',
+        `line longer than ${this.#maxLine} characters: skipped to the next line`,
+        0,
+        Math.min(this.#pending.length, 64),
+        this.#line + 1,
+      );
+      this.#skipping = true;
+      this.#pendingBase += this.#pending.length;
+      this.#pending = '';
+    }
+  }
+
+  #decide(): void {
+    this.#format = detectFormat(this.#pending.slice(0, DETECTION_WINDOW));
+    this.#formatSource = 'detected';
+  }
+
+  /** Scans the complete lines of data[0, end) (end just after a '\n'). */
+  #scan(data: string, base: number, end: number): void {
+    this.#base = base;
+    const om = this.#format === 'openmetrics';
+    let a = 0;
+    while (a < end) {
+      let nl = data.indexOf('\n', a);
+      if (nl === -1 || nl >= end) nl = end;
+      this.#line++;
+      this.#lineStart = base + a;
+      if (om) this.#omLine(data, a, nl);
+      else this.#textLine(data, a, nl);
+      a = nl + 1;
+    }
+  }
+
+  #finish(): void {
+    const rest = this.#pending;
+    const base = this.#pendingBase;
+    this.#pending = '';
+    const om = this.#format === 'openmetrics';
+    if (this.#skipping) {
+      this.#skipping = false;
+    } else if (rest.length > 0) {
+      const nl = rest.lastIndexOf('\n');
+      if (nl !== -1) this.#scan(rest, base, nl + 1);
+      const tail = rest.slice(nl + 1);
+      const tailBase = base + nl + 1;
+      if (tail.length > 0) {
+        this.#base = tailBase;
+        this.#line++;
+        this.#lineStart = tailBase;
+        if (om) {
+          this.#omLine(tail, 0, tail.length);
+        } else {
+          let i = 0;
+          while (i < tail.length && (tail.charCodeAt(i) === SPACE || tail.charCodeAt(i) === TAB)) i++;
+          if (i < tail.length) {
+            const errors = this.#errors;
+            this.#textLine(tail, 0, tail.length);
+            if (this.#errors === errors) {
+              this.#error(
+                'missing-newline',
+                'the last line does not end with a line feed',
+                tail.length,
+                tail.length,
+              );
+            }
+          }
+        }
+      }
+    }
+    if (om && !this.#eof) {
+      this.#base = 0;
+      this.#lineStart = this.#length;
+      this.#error(
+        'missing-eof',
+        'OpenMetrics input must end with a "# EOF" line',
+        this.#length,
+        this.#length,
+        this.#line,
+      );
+    }
+  }
+
+  // ---- events --------------------------------------------------------------------------------------------
+
+  /** Reports an error at [a, b) of the string being scanned (indexes relative to this.#base). */
+  #error(code: ParseErrorCode, message: string, a: number, b: number, line = this.#line): void {
+    this.#errors++;
+    const event: Diagnostic = {
+      kind: 'diagnostic',
+      code,
+      message,
+      start: this.#base + a,
+      end: this.#base + Math.max(a, b),
+      line,
+      lineStart: this.#lineStart,
+    };
+    this.#onEvent(event);
+  }
+
+  #range(a: number, b: number): Range {
+    return { start: this.#base + a, end: this.#base + b };
+  }
+
+  #fact(event: FactEvent): void {
+    this.#facts++;
+    this.#onEvent(event);
+  }
+
+  #comment(s: string, a: number, b: number): void {
+    let i = a + 1;
+    if (i < b && s.charCodeAt(i) === SPACE) i++;
+    this.#onEvent({
+      kind: 'comment',
+      text: s.slice(i, b),
+      range: this.#range(a, b),
+      line: this.#line,
+      lineStart: this.#lineStart,
+    });
+  }
+
+  #family(name: string): FamilyState {
+    let family = this.#families.get(name);
+    if (family === undefined) {
+      family = { name, type: undefined, typeExplicit: false, help: false, unit: false, sampled: false };
+      this.#families.set(name, family);
+    }
+    return family;
+  }
+
+  /** text 0.0.4 (as expfmt): the family a name belongs to, creating it when it is new. */
+  #textFamily(name: string): FamilyState {
+    const exact = this.#families.get(name);
+    if (exact !== undefined) return exact;
+    const base = baseOf(name, '_count') ?? baseOf(name, '_sum');
+    if (base !== undefined) {
+      const family = this.#families.get(base);
+      if (family !== undefined && (family.type === 'summary' || family.type === 'histogram')) return family;
+    }
+    const bucketBase = baseOf(name, '_bucket');
+    if (bucketBase !== undefined) {
+      const family = this.#families.get(bucketBase);
+      if (family !== undefined && family.type === 'histogram') return family;
+    }
+    return this.#family(name);
+  }
+
+  // ---- text 0.0.4 ----------------------------------------------------------------------------------------
+
+  #textLine(s: string, a: number, b: number): void {
+    let i = a;
+    let c = 0;
+    while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+    if (i === b) return;
+    if (c === HASH) this.#textComment(s, i, b);
+    else this.#sample(s, i, b, false);
+  }
+
+  #textComment(s: string, a: number, b: number): void {
+    let i = a + 1;
+    let c = 0;
+    while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+    const ks = i;
+    while (i < b && (c = s.charCodeAt(i)) !== SPACE && c !== TAB) i++;
+    const keyword = i - ks === 4 ? s.slice(ks, i) : '';
+    if ((keyword !== 'HELP' && keyword !== 'TYPE') || i === b) return this.#comment(s, a, b);
+    while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+    if (i === b) return this.#comment(s, a, b);
+    const ns = i;
+    let name: string;
+    if (c === QUOTE) {
+      const quoted = this.#quoted(s, i, b, 'metric name');
+      if (quoted === undefined) return;
+      if (!this.#checkQuotedName(quoted, ns, this.#pos, 'invalid-metric-name', 'metric')) return;
+      name = quoted;
+      i = this.#pos;
+    } else {
+      if (isMetricNameStart(c)) {
+        i++;
+        while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
+      }
+      name = s.slice(ns, i);
+    }
+    const ne = i;
+    if (i === b) return this.#comment(s, a, b);
+    c = s.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) {
+      return this.#error(
+        'invalid-metric-name',
+        `invalid metric name in # ${keyword}: unexpected ${describeChar(c)}${c === 46 ? ' (quote UTF-8 names: "a.b")' : ''}`,
+        ns,
+        Math.max(i + 1, ne),
+      );
+    }
+    while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+    if (i === b) return this.#comment(s, a, b);
+    const family = this.#textFamily(name);
+    if (keyword === 'HELP') {
+      if (family.help) {
+        return this.#error('duplicate-metadata', `second HELP line for metric family "${family.name}"`, a, b);
+      }
+      const help = this.#helpText(s, i, b, false);
+      if (help === undefined) return;
+      family.help = true;
+      this.#metadata('help', family.name, help, undefined, s, a, b, ns, ne);
+    } else {
+      const word = s.slice(i, b);
+      const type = TEXT_TYPES[word.toLowerCase()];
+      if (type === undefined) {
+        return this.#error(
+          'invalid-type',
+          `unknown metric type "${word}" (expected counter, gauge, histogram, summary or untyped)`,
+          i,
+          b,
+        );
+      }
+      if (family.type !== undefined) {
+        return family.typeExplicit
+          ? this.#error('duplicate-metadata', `second TYPE line for metric family "${family.name}"`, a, b)
+          : this.#error(
+              'metadata-after-samples',
+              `TYPE line for "${family.name}" after its samples: TYPE must come first`,
+              a,
+              b,
+            );
+      }
+      family.type = type;
+      family.typeExplicit = true;
+      this.#metadata('type', family.name, word, type, s, a, b, ns, ne);
+    }
+  }
+
+  #metadata(
+    kind: 'help' | 'type' | 'unit',
+    family: string,
+    text: string,
+    type: MetricType | undefined,
+    _s: string,
+    a: number,
+    b: number,
+    ns: number,
+    ne: number,
+  ): void {
+    this.#onEvent({
+      kind,
+      family,
+      text,
+      ...(type === undefined ? {} : { type }),
+      range: this.#range(a, b),
+      familyRange: this.#range(ns, ne),
+      line: this.#line,
+      lineStart: this.#lineStart,
+    });
+  }
+
+  /** HELP text: `\\` and `\n` in text 0.0.4; OpenMetrics also `\"` and refuses a bare `"`. */
+  #helpText(s: string, a: number, b: number, om: boolean): string | undefined {
+    let i = a;
+    let c = 0;
+    while (i < b && (c = s.charCodeAt(i)) !== BACKSLASH && !(om && c === QUOTE)) i++;
+    if (i === b) return s.slice(a, b);
+    let out = s.slice(a, i);
+    let from = i;
+    for (; i < b; i++) {
+      c = s.charCodeAt(i);
+      if (c === QUOTE && om) {
+        this.#error(
+          'invalid-escape',
+          'a double quote in OpenMetrics HELP text must be escaped as \\"',
+          i,
+          i + 1,
+        );
+        return undefined;
+      }
+      if (c !== BACKSLASH) continue;
+      out += s.slice(from, i);
+      const e = i + 1 < b ? s.charCodeAt(i + 1) : -1;
+      if (e === BACKSLASH) out += '\\';
+      else if (e === 110) out += '\n';
+      else if (e === QUOTE && om) out += '"';
+      else {
+        this.#error(
+          'invalid-escape',
+          `invalid escape sequence ${e === -1 ? 'at end of line' : `'\\${String.fromCharCode(e)}'`} in HELP (allowed: \\\\, \\n${om ? ', \\"' : ''})`,
+          i,
+          Math.min(i + 2, b),
+        );
+        return undefined;
+      }
+      i++;
+      from = i + 1;
+    }
+    return out + s.slice(from, b);
+  }
+
+  // ---- OpenMetrics 1.0 -----------------------------------------------------------------------------------
+
+  #omLine(s: string, a: number, b: number): void {
+    if (this.#eof) {
+      if (!this.#afterEofReported) {
+        this.#afterEofReported = true;
+        this.#error('content-after-eof', 'content after "# EOF": nothing may follow it', a, b);
+      }
+      return;
+    }
+    if (a === b) return this.#error('blank-line', 'blank lines are not allowed in OpenMetrics', a, b);
+    const c = s.charCodeAt(a);
+    if (c === HASH) return this.#omMetadata(s, a, b);
+    if (c === SPACE || c === TAB) {
+      return this.#error(
+        'unexpected-character',
+        `OpenMetrics allows no leading whitespace: ${describeChar(c)}`,
+        a,
+        a + 1,
+      );
+    }
+    if (this.#dirty.length > 0 && this.#checkUtf8(s, a, b)) return;
+    this.#sample(s, a, b, true);
+  }
+
+  /** OpenMetrics requires the whole input to be UTF-8: reports invalid bytes on the line. */
+  #checkUtf8(s: string, a: number, b: number): boolean {
+    if (!this.#isDirty(this.#base + a, this.#base + b)) return false;
+    const bad = s.indexOf('\uFFFD', a);
+    if (bad === -1 || bad >= b) return false;
+    this.#error('invalid-utf8', 'invalid UTF-8', bad, bad + 1);
+    return true;
+  }
+
+  #omMetadata(s: string, a: number, b: number): void {
+    if (b - a === 5 && s.startsWith('# EOF', a)) {
+      this.#eof = true;
+      return;
+    }
+    if (this.#dirty.length > 0 && this.#checkUtf8(s, a, b)) return;
+    const keyword = s.slice(a + 2, a + 6);
+    if (
+      s.charCodeAt(a + 1) !== SPACE ||
+      (keyword !== 'HELP' && keyword !== 'TYPE' && keyword !== 'UNIT') ||
+      s.charCodeAt(a + 6) !== SPACE
+    ) {
+      return this.#error(
+        'invalid-metadata',
+        'OpenMetrics allows only "# HELP ", "# TYPE ", "# UNIT " and "# EOF" lines starting with #',
+        a,
+        b,
+      );
+    }
+    let i = a + 7;
+    const ns = i;
+    let name: string;
+    if (s.charCodeAt(i) === QUOTE) {
+      const quoted = this.#quoted(s, i, b, 'metric name');
+      if (quoted === undefined) return;
+      if (!this.#checkQuotedName(quoted, ns, this.#pos, 'invalid-metric-name', 'metric')) return;
+      name = quoted;
+      i = this.#pos;
+    } else {
+      if (i < b && isMetricNameStart(s.charCodeAt(i))) {
+        i++;
+        while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
+      }
+      name = s.slice(ns, i);
+    }
+    const ne = i;
+    if (ne === ns)
+      return this.#error('invalid-metric-name', `expected a metric name after "# ${keyword} "`, ns, ns + 1);
+    if (i === b) {
+      return keyword === 'TYPE'
+        ? this.#error('invalid-type', `missing type after "# TYPE ${name}"`, i, i)
+        : this.#error('invalid-metadata', `expected a space after the metric name in # ${keyword}`, i, i);
+    }
+    if (s.charCodeAt(i) !== SPACE) {
+      return this.#error(
+        'invalid-metric-name',
+        `unexpected ${describeChar(s.charCodeAt(i))} in metric name`,
+        ns,
+        i + 1,
+      );
+    }
+    i++;
+    const family = this.#omEnter(name, ns, ne, a, b);
+    const what = keyword === 'HELP' ? 'help' : keyword === 'TYPE' ? 'type' : 'unit';
+    const already = what === 'help' ? family.help : what === 'type' ? family.typeExplicit : family.unit;
+    if (family.sampled) {
+      return this.#error('metadata-after-samples', `# ${keyword} for "${name}" after its samples`, a, b);
+    }
+    if (already) return this.#error('duplicate-metadata', `second # ${keyword} line for "${name}"`, a, b);
+    if (what === 'help') {
+      const help = this.#helpText(s, i, b, true);
+      if (help === undefined) return;
+      family.help = true;
+      this.#metadata('help', name, help, undefined, s, a, b, ns, ne);
+    } else if (what === 'type') {
+      const word = s.slice(i, b);
+      if (!OM_TYPES.has(word)) {
+        return this.#error(
+          'invalid-type',
+          `unknown metric type "${word}" (expected counter, gauge, histogram, gaugehistogram, stateset, info, summary or unknown)`,
+          i,
+          b,
+        );
+      }
+      const type = word as MetricType;
+      if (family.unit && (type === 'info' || type === 'stateset')) {
+        return this.#error('invalid-unit', `a ${type} family cannot have a UNIT`, i, b);
+      }
+      family.type = type;
+      family.typeExplicit = true;
+      this.#metadata('type', name, word, type, s, a, b, ns, ne);
+    } else {
+      for (let k = i; k < b; k++) {
+        if (!isMetricNameChar(s.charCodeAt(k))) {
+          return this.#error('invalid-unit', `unexpected ${describeChar(s.charCodeAt(k))} in UNIT`, k, k + 1);
+        }
+      }
+      const unit = s.slice(i, b);
+      if (unit.length > 0 && !name.endsWith(`_${unit}`)) {
+        return this.#error(
+          'invalid-unit',
+          `the metric name "${name}" must end with the unit suffix "_${unit}"`,
+          i,
+          b,
+        );
+      }
+      if (family.type === 'info' || family.type === 'stateset') {
+        return this.#error('invalid-unit', `a ${family.type} family cannot have a UNIT`, i, b);
+      }
+      family.unit = true;
+      this.#metadata('unit', name, unit, undefined, s, a, b, ns, ne);
+    }
+  }
+
+  /** OpenMetrics: makes `name` the current family (a metadata line names its family). */
+  #omEnter(name: string, _ns: number, _ne: number, a: number, b: number): FamilyState {
+    const current = this.#current;
+    if (current !== undefined && current.name === name) return current;
+    const existing = this.#families.get(name);
+    if (
+      existing !== undefined &&
+      (existing.sampled || existing.help || existing.typeExplicit || existing.unit)
+    ) {
+      this.#splitFact(existing, a, b);
+    }
+    const family = existing ?? this.#family(name);
+    this.#current = family;
+    return family;
+  }
+
+  #splitFact(family: FamilyState, a: number, b: number): void {
+    this.#fact({
+      kind: 'fact',
+      code: 'split-family',
+      family: family.name,
+      message: `metric family "${family.name}" continues after other families: its lines must form one group`,
+      range: this.#range(a, b),
+      line: this.#line,
+      lineStart: this.#lineStart,
+    });
+  }
+
+  /**
+   * OpenMetrics: the family of a sample name. The current family if the name is one of its sample names,
+   * else an earlier family (a split), else a new family of type unknown.
+   */
+  #omFamily(name: string): { family: FamilyState; suffix: string } {
+    const current = this.#current;
+    if (current !== undefined) {
+      const suffix = omSuffix(current, name);
+      if (suffix !== undefined) return { family: current, suffix };
+    }
+    let family = this.#families.get(name);
+    let suffix = '';
+    if (family === undefined || omSuffix(family, name) === undefined) {
+      for (const candidate of OM_ALL_SUFFIXES) {
+        const base = baseOf(name, candidate);
+        if (base === undefined) continue;
+        const found = this.#families.get(base);
+        if (found !== undefined && omSuffix(found, name) === candidate) {
+          family = found;
+          suffix = candidate;
+          break;
+        }
+      }
+    }
+    family ??= this.#family(name);
+    return { family, suffix };
+  }
+
+  // ---- samples (both formats) ----------------------------------------------------------------------------
+
+  #sample(s: string, a: number, b: number, om: boolean): void {
+    let i = a;
+    let c = s.charCodeAt(i);
+    let name: string | undefined;
+    let ns = a;
+    let ne = a;
+    if (c !== OPEN) {
+      if (!isMetricNameStart(c)) {
+        return this.#error(
+          'invalid-metric-name',
+          `invalid metric name: unexpected ${describeChar(c)}`,
+          i,
+          i + 1,
+        );
+      }
+      i++;
+      while (i < b && isMetricNameChar((c = s.charCodeAt(i)))) i++;
+      ne = i;
+      name = s.slice(a, i);
+      if (i === b) return this.#error('unexpected-end-of-line', `expected a value after "${name}"`, i, i);
+      c = s.charCodeAt(i);
+      if (c === SPACE || (c === TAB && !om)) {
+        i++;
+        if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+        c = i < b ? s.charCodeAt(i) : -1;
+        if (om && c === OPEN) {
+          return this.#error(
+            'unexpected-character',
+            'OpenMetrics allows no space between a metric name and "{"',
+            i - 1,
+            i,
+          );
+        }
+      } else if (c !== OPEN) {
+        return this.#error(
+          'invalid-metric-name',
+          `unexpected ${describeChar(c)} in metric name${c === 46 || c > 127 ? ' (quote UTF-8 names: {"a.b"})' : ''}`,
+          a,
+          i + 1,
+        );
+      }
+    }
+    let labels = NO_LABELS;
+    if (c === OPEN) {
+      const parsed = this.#labelSet(s, i, b, om, name === undefined);
+      if (parsed === undefined) return;
+      labels = parsed;
+      i = this.#pos;
+      if (this.#quotedName !== undefined) {
+        name = this.#quotedName;
+        ns = this.#quotedNameStart;
+        ne = this.#quotedNameEnd;
+        this.#quotedName = undefined;
+      }
+      if (name === undefined) {
+        return this.#error(
+          'invalid-metric-name',
+          'missing metric name: write it before "{" or quoted first inside',
+          a,
+          i,
+        );
+      }
+      c = i < b ? s.charCodeAt(i) : -1;
+      if (om) {
+        if (c !== SPACE) {
+          return c === -1
+            ? this.#error('unexpected-end-of-line', `expected a value after "${name}"`, i, i)
+            : this.#error(
+                'unexpected-character',
+                `expected a space after "}", found ${describeChar(c)}`,
+                i,
+                i + 1,
+              );
+        }
+        i++;
+      } else {
+        while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+      }
+    }
+    if (name === undefined) return;
+    // value
+    const vs = i;
+    if (om) while (i < b && s.charCodeAt(i) !== SPACE) i++;
+    else while (i < b && (c = s.charCodeAt(i)) !== SPACE && c !== TAB) i++;
+    const ve = i;
+    if (vs === ve) return this.#error('invalid-value', `expected a value after "${name}"`, vs, vs);
+    const value = scanValue(s, vs, ve);
+    if (value === undefined) {
+      const token = s.slice(vs, ve);
+      return this.#error(
+        'invalid-value',
+        token.endsWith('\r')
+          ? 'invalid value: lines must end with \\n, not \\r\\n'
+          : `invalid value "${token}" (expected a float, NaN, +Inf or -Inf)`,
+        vs,
+        ve,
+      );
+    }
+    let timestampMs: number | undefined;
+    let ts = -1;
+    let te = -1;
+    let exemplar: ParsedExemplar | undefined;
+    if (i < b) {
+      if (om) {
+        i++; // the single space
+        if (i === b)
+          return this.#error('unexpected-character', 'OpenMetrics allows no trailing space', i - 1, i);
+        if (s.charCodeAt(i) !== HASH) {
+          ts = i;
+          while (i < b && s.charCodeAt(i) !== SPACE) i++;
+          te = i;
+          timestampMs = scanSecondsTimestamp(s, ts, te);
+          if (timestampMs === undefined) {
+            return this.#error(
+              'invalid-timestamp',
+              `invalid timestamp "${s.slice(ts, te)}" (expected seconds, e.g. 1520879607.789)`,
+              ts,
+              te,
+            );
+          }
+          if (i < b) {
+            i++;
+            if (i === b)
+              return this.#error('unexpected-character', 'OpenMetrics allows no trailing space', i - 1, i);
+          }
+        }
+        if (i < b) {
+          exemplar = this.#exemplar(s, i, b);
+          if (exemplar === undefined) return;
+        }
+      } else {
+        while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+        ts = i;
+        while (i < b && (c = s.charCodeAt(i)) !== SPACE && c !== TAB) i++;
+        te = i;
+        if (ts === te) {
+          return this.#error(
+            'invalid-timestamp',
+            'whitespace after the value must be followed by a timestamp (promtool rejects trailing whitespace)',
+            vs,
+            te,
+          );
+        }
+        timestampMs = scanIntTimestamp(s, ts, te);
+        if (timestampMs === undefined) {
+          const token = s.slice(ts, te);
+          return this.#error(
+            'invalid-timestamp',
+            token.endsWith('\r')
+              ? 'invalid timestamp: lines must end with \\n, not \\r\\n'
+              : `invalid timestamp "${token}" (expected integer milliseconds)`,
+            ts,
+            te,
+          );
+        }
+        if (i < b) return this.#error('unexpected-character', 'unexpected content after the timestamp', i, b);
+      }
+    }
+
+    // family and type-dependent rules
+    let family: FamilyState;
+    if (om) {
+      const found = this.#omFamily(name);
+      family = found.family;
+      if (!this.#omSampleRules(family, found.suffix, name, labels, exemplar, ns, ne, a, b)) return;
+    } else {
+      family = this.#textFamily(name);
+      if (!this.#textSampleRules(family, labels)) return;
+      family.type ??= 'untyped';
+    }
+
+    if (this.#lastSampleFamily !== family) {
+      if (family.sampled) this.#splitFact(family, a, b);
+      this.#lastSampleFamily = family;
+      if (om) this.#current = family;
+    }
+    family.sampled = true;
+
+    const event: {
+      -readonly [K in keyof SampleEvent]: SampleEvent[K];
+    } = {
+      kind: 'sample',
+      name,
+      family: family.name,
+      labels,
+      value,
+      range: this.#range(a, b),
+      nameRange: this.#range(ns, ne),
+      valueRange: this.#range(vs, ve),
+      line: this.#line,
+      lineStart: this.#lineStart,
+    };
+    if (timestampMs !== undefined) {
+      event.timestampMs = timestampMs;
+      event.timestampRange = this.#range(ts, te);
+      this.#timestamped++;
+    }
+    if (exemplar !== undefined) event.exemplar = exemplar;
+    this.#samples++;
+    if (this.#series !== undefined) this.#checkDuplicate(s, name, labels, a, b, timestampMs, family.name);
+    this.#onEvent(event);
+  }
+
+  #textSampleRules(family: FamilyState, labels: readonly ParsedLabel[]): boolean {
+    const special = family.type === 'histogram' ? 'le' : family.type === 'summary' ? 'quantile' : undefined;
+    if (special === undefined) return true;
+    for (const label of labels) {
+      if (label.name === special && scanValue(label.value, 0, label.value.length) === undefined) {
+        this.#error(
+          'invalid-label-value',
+          `expected a float as the value of the "${special}" label, got "${label.value}"`,
+          label.valueRange.start - this.#base,
+          label.valueRange.end - this.#base,
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #omSampleRules(
+    family: FamilyState,
+    suffix: string,
+    name: string,
+    labels: readonly ParsedLabel[],
+    exemplar: ParsedExemplar | undefined,
+    ns: number,
+    ne: number,
+    a: number,
+    b: number,
+  ): boolean {
+    const type = family.type ?? 'unknown';
+    if (suffix === '' && !OM_SUFFIXES[type].includes('')) {
+      const needed = OM_SUFFIXES[type].join(', ');
+      this.#error(
+        'invalid-suffix',
+        `samples of ${type} "${family.name}" must be named with one of the suffixes ${needed}${type === 'counter' ? ' (the family name in # TYPE excludes _total)' : ''}`,
+        ns,
+        ne,
+      );
+      return false;
+    }
+    const special =
+      suffix === '_bucket'
+        ? 'le'
+        : type === 'summary' && suffix === ''
+          ? 'quantile'
+          : type === 'stateset'
+            ? family.name
+            : undefined;
+    if (special !== undefined) {
+      const label = labels.find((l) => l.name === special);
+      if (label === undefined) {
+        this.#error('missing-label', `${name} needs a "${special}" label`, a, b);
+        return false;
+      }
+      if (special !== family.name && scanValue(label.value, 0, label.value.length) === undefined) {
+        this.#error(
+          'invalid-label-value',
+          `expected a float as the value of the "${special}" label, got "${label.value}"`,
+          label.valueRange.start - this.#base,
+          label.valueRange.end - this.#base,
+        );
+        return false;
+      }
+    }
+    if (exemplar !== undefined) {
+      const allowed =
+        (type === 'counter' && suffix === '_total') ||
+        ((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket');
+      if (!allowed) {
+        this.#error(
+          'invalid-exemplar',
+          'exemplars are allowed only on counter _total and histogram _bucket samples',
+          exemplar.range.start - this.#base,
+          exemplar.range.end - this.#base,
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #checkDuplicate(
+    s: string,
+    name: string,
+    labels: readonly ParsedLabel[],
+    a: number,
+    b: number,
+    timestampMs: number | undefined,
+    family: string,
+  ): void {
+    const hash = this.#hash;
+    hashRange(name, 0, name.length, hash);
+    let h1 = hash[0] ?? 0;
+    let h2 = hash[1] ?? 0;
+    const base = this.#base;
+    for (const label of labels) {
+      hashRange(label.name, 0, label.name.length, hash);
+      const n1 = hash[0] ?? 0;
+      const n2 = hash[1] ?? 0;
+      hashRange(s, label.valueRange.start - base, label.valueRange.end - base, hash);
+      // Sum of per-label hashes: the identity does not depend on label order.
+      h1 = (h1 + (Math.imul(n1 ^ (hash[0] ?? 0), 0x9e3779b1) ^ n2)) >>> 0;
+      h2 = (h2 + (Math.imul(n2 + (hash[1] ?? 0), 0x85ebca6b) ^ n1)) >>> 0;
+    }
+    if (h2 === 0) h2 = 1;
+    const series = this.#series;
+    if (series === undefined) return;
+    const first = series.add(h1, h2, this.#line, this.#lineStart, b - a, timestampMs ?? Number.NaN);
+    if (first === undefined) return;
+    const sameTimestamp =
+      timestampMs === undefined ? Number.isNaN(first.timestampMs) : first.timestampMs === timestampMs;
+    this.#fact({
+      kind: 'fact',
+      code: 'duplicate-series',
+      family,
+      message: `series ${name}${labels.length > 0 ? `{${labels.map((l) => `${l.name}="${l.value}"`).join(',')}}` : ''} repeats line ${first.line}`,
+      range: this.#range(a, b),
+      line: this.#line,
+      lineStart: this.#lineStart,
+      first: {
+        line: first.line,
+        lineStart: first.lineStart,
+        start: first.lineStart,
+        end: first.lineStart + first.lineLength,
+      },
+      sameTimestamp,
+    });
+  }
+
+  #exemplar(s: string, a: number, b: number): ParsedExemplar | undefined {
+    let i = a;
+    if (s.charCodeAt(i) !== HASH || s.charCodeAt(i + 1) !== SPACE || s.charCodeAt(i + 2) !== OPEN) {
+      this.#error('invalid-exemplar', 'expected an exemplar "# {labels} value [timestamp]"', i, b);
+      return undefined;
+    }
+    i += 2;
+    const labels = this.#labelSet(s, i, b, true, false);
+    if (labels === undefined) return undefined;
+    i = this.#pos;
+    let length = 0;
+    for (const label of labels) length += codePoints(label.name) + codePoints(label.value);
+    if (length > EXEMPLAR_LABELS_MAX) {
+      this.#error(
+        'invalid-exemplar',
+        `exemplar labels are ${length} characters long: at most ${EXEMPLAR_LABELS_MAX} are allowed`,
+        a + 2,
+        i,
+      );
+      return undefined;
+    }
+    if (i >= b || s.charCodeAt(i) !== SPACE) {
+      this.#error(
+        'invalid-exemplar',
+        'expected a space and a value after the exemplar labels',
+        i,
+        Math.min(i + 1, b),
+      );
+      return undefined;
+    }
+    i++;
+    const vs = i;
+    while (i < b && s.charCodeAt(i) !== SPACE) i++;
+    const value = scanValue(s, vs, i);
+    if (value === undefined) {
+      this.#error('invalid-exemplar', `invalid exemplar value "${s.slice(vs, i)}"`, vs, i);
+      return undefined;
+    }
+    let timestampMs: number | undefined;
+    if (i < b) {
+      i++;
+      const ts = i;
+      while (i < b && s.charCodeAt(i) !== SPACE) i++;
+      timestampMs = scanSecondsTimestamp(s, ts, i);
+      if (timestampMs === undefined) {
+        this.#error('invalid-exemplar', `invalid exemplar timestamp "${s.slice(ts, i)}"`, ts, i);
+        return undefined;
+      }
+      if (i < b) {
+        this.#error('unexpected-character', 'unexpected content after the exemplar', i, b);
+        return undefined;
+      }
+    }
+    return {
+      labels,
+      value,
+      ...(timestampMs === undefined ? {} : { timestampMs }),
+      range: this.#range(a, b),
+    };
+  }
+
+  #quotedName: string | undefined;
+  #quotedNameStart = 0;
+  #quotedNameEnd = 0;
+
+  /**
+   * Parses `{...}` starting at the `{` at index a; sets #pos after the `}`. When `allowName`, a quoted string
+   * standing alone as the first item is the metric name (Prometheus 3), left in #quotedName.
+   */
+  #labelSet(s: string, a: number, b: number, om: boolean, allowName: boolean): ParsedLabel[] | undefined {
+    let i = a + 1;
+    let c = 0;
+    let afterComma = false;
+    let first = true;
+    const labels: ParsedLabel[] = [];
+    this.#quotedName = undefined;
+    for (;;) {
+      if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+      if (i >= b) {
+        this.#error('unexpected-end-of-line', 'label set not closed: expected "}"', a, b);
+        return undefined;
+      }
+      c = s.charCodeAt(i);
+      if (c === CLOSE) {
+        if (afterComma && om) {
+          this.#error(
+            'unexpected-character',
+            'OpenMetrics allows no trailing comma in a label set',
+            i - 1,
+            i,
+          );
+          return undefined;
+        }
+        this.#pos = i + 1;
+        return labels;
+      }
+      const ns = i;
+      let name: string;
+      const quoted = c === QUOTE;
+      if (quoted) {
+        const q = this.#quoted(s, i, b, 'label name');
+        if (q === undefined) return undefined;
+        name = q;
+        i = this.#pos;
+      } else if (isLabelNameStart(c)) {
+        i++;
+        while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
+        name = s.slice(ns, i);
+      } else {
+        this.#error('invalid-label-name', `invalid label name: unexpected ${describeChar(c)}`, i, i + 1);
+        return undefined;
+      }
+      const ne = i;
+      if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+      c = i < b ? s.charCodeAt(i) : -1;
+      if (c !== EQUALS) {
+        if (quoted && first && (c === COMMA || c === CLOSE)) {
+          if (!allowName) {
+            this.#error(
+              'invalid-metric-name',
+              'the metric name is given twice (before "{" and quoted inside)',
+              ns,
+              ne,
+            );
+            return undefined;
+          }
+          if (!this.#checkQuotedName(name, ns, ne, 'invalid-metric-name', 'metric')) return undefined;
+          this.#quotedName = name;
+          this.#quotedNameStart = ns;
+          this.#quotedNameEnd = ne;
+          first = false;
+          if (c === CLOSE) {
+            this.#pos = i + 1;
+            return labels;
+          }
+          i++;
+          afterComma = true;
+          continue;
+        }
+        this.#error(
+          c === -1 ? 'unexpected-end-of-line' : 'unexpected-character',
+          `expected "=" after label name "${name}", found ${describeChar(c)}`,
+          i,
+          Math.min(i + 1, b),
+        );
+        return undefined;
+      }
+      if (quoted && !this.#checkQuotedName(name, ns, ne, 'invalid-label-name', 'label')) return undefined;
+      if (name === '__name__') {
+        this.#error('invalid-label-name', 'label name "__name__" is reserved', ns, ne);
+        return undefined;
+      }
+      for (const previous of labels) {
+        if (previous.name === name) {
+          this.#error('duplicate-label', `label "${name}" appears twice in the label set`, ns, ne);
+          return undefined;
+        }
+      }
+      i++;
+      if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+      if (i >= b || s.charCodeAt(i) !== QUOTE) {
+        this.#error(
+          'invalid-label-value',
+          `expected '"' to open the value of label "${name}", found ${describeChar(i < b ? s.charCodeAt(i) : -1)}`,
+          i,
+          Math.min(i + 1, b),
+        );
+        return undefined;
+      }
+      const vs = i;
+      const value = this.#quoted(s, i, b, 'label value');
+      if (value === undefined) return undefined;
+      i = this.#pos;
+      labels.push({ name, value, nameRange: this.#range(ns, ne), valueRange: this.#range(vs, i) });
+      first = false;
+      if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
+      c = i < b ? s.charCodeAt(i) : -1;
+      if (c === COMMA) {
+        i++;
+        afterComma = true;
+        continue;
+      }
+      if (c === CLOSE) {
+        this.#pos = i + 1;
+        return labels;
+      }
+      this.#error(
+        c === -1 ? 'unexpected-end-of-line' : 'unexpected-character',
+        `expected "," or "}" after the value of label "${name}", found ${describeChar(c)}`,
+        i,
+        Math.min(i + 1, b),
+      );
+      return undefined;
+    }
+  }
+
+  #checkQuotedName(name: string, a: number, b: number, code: ParseErrorCode, what: string): boolean {
+    if (isValidUtf8Name(name)) return true;
+    this.#error(code, `a quoted ${what} name must be non-empty UTF-8`, a, b);
+    return false;
+  }
+
+  /** Reads a `"`-quoted escaped string starting at the quote at index a; sets #pos after the closing quote. */
+  #quoted(s: string, a: number, b: number, what: string): string | undefined {
+    let i = a + 1;
+    let c = 0;
+    while (i < b && (c = s.charCodeAt(i)) !== QUOTE && c !== BACKSLASH && c !== 0xfffd) i++;
+    let out: string | undefined;
+    let from = a + 1;
+    while (i < b) {
+      c = s.charCodeAt(i);
+      if (c === QUOTE) {
+        this.#pos = i + 1;
+        return out === undefined ? s.slice(a + 1, i) : out + s.slice(from, i);
+      }
+      if (c === BACKSLASH) {
+        const e = i + 1 < b ? s.charCodeAt(i + 1) : -1;
+        const replacement = e === BACKSLASH ? '\\' : e === QUOTE ? '"' : e === 110 ? '\n' : undefined;
+        if (replacement === undefined) {
+          this.#error(
+            'invalid-escape',
+            `invalid escape sequence ${e === -1 ? 'at end of line' : `'\\${String.fromCharCode(e)}'`} in ${what} (allowed: \\\\, \\", \\n)`,
+            i,
+            Math.min(i + 2, b),
+          );
+          return undefined;
+        }
+        out = (out ?? '') + s.slice(from, i) + replacement;
+        i += 2;
+        from = i;
+        continue;
+      }
+      if (c === 0xfffd && this.#dirty.length > 0 && this.#isDirty(this.#base + i, this.#base + i + 1)) {
+        this.#error('invalid-utf8', `invalid UTF-8 in ${what}`, i, i + 1);
+        return undefined;
+      }
+      i++;
+    }
+    this.#error(
+      'unexpected-end-of-line',
+      `${what} not closed: expected '"' before the end of the line`,
+      a,
+      b,
+    );
+    return undefined;
+  }
+}
+
+function baseOf(name: string, suffix: string): string | undefined {
+  return name.length > suffix.length && name.endsWith(suffix)
+    ? name.slice(0, name.length - suffix.length)
+    : undefined;
+}
+
+/** OpenMetrics: the suffix `name` adds to `family` if it is one of the family's sample names. */
+function omSuffix(family: FamilyState, name: string): string | undefined {
+  if (!name.startsWith(family.name)) return undefined;
+  const suffix = name.slice(family.name.length);
+  const type = family.type ?? 'unknown';
+  if (suffix === '') return '';
+  return OM_SUFFIXES[type].includes(suffix) ? suffix : undefined;
+}
+
+function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/** Parses a whole input at once. */
+export function parseText(
+  text: string,
+  options: ParseOptions = {},
+): { events: ParseEvent[]; summary: ParseSummary } {
+  const events: ParseEvent[] = [];
+  const parser = new ExpositionParser(options, (event) => events.push(event));
+  parser.write(text);
+  return { events, summary: parser.end() };
+}
+
+/**
+ * Parses chunks from an async iterable (a file stream, stdin, an HTTP body), yielding events as each chunk is
+ * parsed. The generator's return value is the summary; `onSummary` receives it too (for `for await` loops).
+ */
+export async function* parseStream(
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+  options: ParseOptions = {},
+  onSummary?: (summary: ParseSummary) => void,
+): AsyncGenerator<ParseEvent, ParseSummary, undefined> {
+  let batch: ParseEvent[] = [];
+  const parser = new ExpositionParser(options, (event) => batch.push(event));
+  for await (const chunk of source) {
+    parser.write(chunk);
+    if (batch.length > 0) {
+      const events = batch;
+      batch = [];
+      yield* events;
+    }
+  }
+  const summary = parser.end();
+  yield* batch;
+  onSummary?.(summary);
+  return summary;
+}
