@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
+import { lintConfigText } from '../lint/engine.js';
 import {
   DockerfileError,
   checkDockerfile,
@@ -471,5 +472,43 @@ describe('deploy/Dockerfile', () => {
     expect(execForm('node x.js')).toBeUndefined();
     expect(execForm('["node", 1]')).toBeUndefined();
     expect(execForm('[not json')).toBeUndefined();
+  });
+});
+
+describe('scrapelint on deploy/', () => {
+  // The table "What scrapelint reports on these files" in docs/deploy.md, row by row.
+  const documented = (): string[] => {
+    const doc = readFileSync(join(deployDir, '..', 'docs', 'deploy.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## What scrapelint reports on these files'));
+    const rows = [
+      ...section.matchAll(
+        /^\| `(deploy\/[^`]+)` \| (\d+:\d+) \| `([a-z/-]+)` \| (reported|suppressed) \|$/gm,
+      ),
+    ];
+    return rows.map((m) => `${m[1] ?? ''} ${m[2] ?? ''} ${m[3] ?? ''} ${m[4] ?? ''}`).sort();
+  };
+
+  it('reports exactly the findings that docs/deploy.md lists, suppressed where the file says so', () => {
+    const expected = documented();
+    expect(expected.length).toBeGreaterThan(0);
+    const actual: string[] = [];
+    for (const file of yamlFiles.filter((f) => !f.startsWith('kafka/'))) {
+      const path = `deploy/${file}`;
+      const result = lintConfigText(read(file), path);
+      for (const m of result.messages) actual.push(`${path} ${m.line}:${m.column} ${m.ruleId} reported`);
+      for (const m of result.suppressedMessages)
+        actual.push(`${path} ${m.line}:${m.column} ${m.ruleId} suppressed`);
+    }
+    expect(actual.sort()).toEqual(expected);
+  });
+
+  it('gives a reason for every suppression in deploy/', () => {
+    for (const file of yamlFiles) {
+      for (const line of read(file)
+        .split('\n')
+        .filter((l) => l.includes('scrapelint disable'))) {
+        expect(line, file).toMatch(/ -- \S/);
+      }
+    }
   });
 });
