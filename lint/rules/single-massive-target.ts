@@ -13,7 +13,7 @@ export default defineRule({
     defaultSeverity: 'warn',
     appliesTo: ['config', 'exposition'],
     messages: {
-      gatewayJob: `Job "{{job}}" funnels many apps through one endpoint ({{reasons}}): Prometheus scrapes them as one target; ${COST}. Scrape each app as its own target.`,
+      gatewayJob: `Job "{{job}}" funnels many apps through one endpoint ({{reasons}}): all their samples arrive as one target: ${COST}. Scrape each app as its own target.`,
       tooManySamples: `{{count}} samples behind one target (threshold {{threshold}}; sample {{threshold}} is here): ${COST}.`,
       largeBody: `The body is {{size}} characters (threshold {{threshold}}) from one target: ${COST}.`,
     },

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+/**
+ * scrapelint's command line: only wires commander to the command functions (lint/commands/*) and turns their
+ * results and typed errors into output and exit codes (0 clean, 1 findings over the bar, 2 usage/config/I-O).
+ */
+import { writeSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { lintCommand } from './commands/lint.js';
+import type { LintCommandOptions } from './commands/lint.js';
+import { rulesCommand } from './commands/rules.js';
+import { ScrapelintError } from './errors.js';
+import { FORMATS } from './reporters/index.js';
+import type { FormatName } from './reporters/index.js';
+import type { SourceKind } from './types.js';
+import { VERSION } from './version.js';
+
+interface CommonFlags {
+  format: FormatName;
+  output?: string;
+  rule: string[];
+  config?: string;
+  rc: boolean;
+  maxWarnings: number;
+  hygiene?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  timeout?: number;
+  maxBytes?: number;
+}
+
+const EXAMPLES = `
+Examples:
+  $ scrapelint deploy/ docs/                       lint every config, exposition and doc found
+  $ scrapelint config prometheus.yml monitors/*.yaml
+  $ scrapelint metrics http://127.0.0.1:9100/metrics
+  $ curl -s localhost:8080/metrics | scrapelint metrics -
+  $ scrapelint docs docs/architecture.md
+  $ scrapelint --format sarif --output scrapelint.sarif .
+  $ scrapelint --rule single-massive-target=error --max-warnings 0 deploy/
+  $ scrapelint rules
+
+Exit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,
+2 usage, configuration or I/O problems.`;
+
+const integer = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+  return n;
+};
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function common(command: Command): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--rule <id=severity>', 'set a rule to off, warn or error (repeatable)', collect, [])
+    .option('-c, --config <file>', 'configuration file (default: the nearest .scrapelintrc.yaml)')
+    .option('--no-rc', 'ignore .scrapelintrc.yaml files')
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', integer('--max-warnings'), -1)
+    .option('--hygiene', 'turn on the hygiene/* rules (promtool check metrics parity)')
+    .option('-q, --quiet', 'report errors only')
+    .option('--no-color', 'no colour, even on a terminal')
+    .option('--timeout <ms>', 'URLs: deadline of the whole fetch in milliseconds', integer('--timeout'))
+    .option('--max-bytes <n>', 'URLs: the largest body accepted', integer('--max-bytes'));
+}
+
+export interface CliIo {
+  readonly cwd: string;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly isTTY: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const run = async (paths: string[], flags: CommonFlags, only?: SourceKind): Promise<void> => {
+    const options: LintCommandOptions = {
+      paths,
+      only,
+      cwd: io.cwd,
+      format: flags.format,
+      outputFile: flags.output,
+      ruleFlags: flags.rule,
+      configFile: flags.config,
+      noConfig: !flags.rc,
+      maxWarnings: flags.maxWarnings,
+      hygiene: flags.hygiene,
+      quiet: flags.quiet,
+      color: io.isTTY && flags.color !== false && flags.output === undefined && !io.env['NO_COLOR'],
+      stdin: io.stdin,
+      timeoutMs: flags.timeout,
+      maxBytes: flags.maxBytes,
+    };
+    const result = await lintCommand(options);
+    if (result.stdout !== '') io.stdout(result.stdout);
+    if (result.stderr !== '') io.stderr(result.stderr);
+    exitCode = result.exitCode;
+  };
+
+  const program = new Command('scrapelint')
+    .description(
+      'Static checks for Prometheus scrape configs, Prometheus-Operator resources, exposition output and architecture docs: catches the queue-in-front-of-Prometheus antipattern.',
+    )
+    .version(VERSION)
+    .argument('[paths...]', 'files, directories, globs, URLs, or - for stdin')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(scrapelint --help shows the options)');
+  common(program).action((paths: string[], flags: CommonFlags) => run(paths, flags));
+
+  const sub = (name: string, description: string, argument: string, only: SourceKind): void => {
+    const command = program.command(name).description(description).argument(argument).addHelpText('after', EXAMPLES);
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    common(command).action((paths: string | string[], flags: CommonFlags) =>
+      run(Array.isArray(paths) ? paths : [paths], flags, only),
+    );
+  };
+  sub('config', 'lint Prometheus configuration files and operator resources (YAML)', '<paths...>', 'config');
+  sub('metrics', 'lint an exposition: a file, a URL (fetched as Prometheus scrapes) or - for stdin', '<source>', 'exposition');
+  sub('docs', 'lint Markdown architecture documents (mermaid flowcharts)', '<paths...>', 'docs');
+  program
+    .command('rules')
+    .description('list every rule with its default severity')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--hygiene', 'show hygiene rules as --hygiene turns them on')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .action((flags: { format: 'text' | 'json'; hygiene?: boolean }) => {
+      io.stdout(rulesCommand({ format: flags.format, hygiene: flags.hygiene }).stdout);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ScrapelintError) {
+      io.stderr(`scrapelint: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`scrapelint: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 2;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const write = (fd: number) => (text: string) => {
+    writeSync(fd, text);
+  };
+  const code = await main(process.argv.slice(2), {
+    cwd: process.cwd(),
+    stdin: process.stdin,
+    stdout: write(1),
+    stderr: write(2),
+    isTTY: process.stdout.isTTY === true,
+    env: process.env,
+  });
+  process.exitCode = code;
+}

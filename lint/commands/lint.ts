@@ -1,0 +1,185 @@
+/**
+ * `scrapelint [paths...]`, `scrapelint config|metrics|docs ...`: the lint command as a plain async function.
+ * It reads inputs, runs the engine, formats the report, writes it (stdout or --output) and decides the exit code:
+ * 0 clean (warnings within --max-warnings), 1 errors or too many warnings; problems of usage, configuration or
+ * I/O are thrown as ScrapelintError (exit code 2, handled in cli.ts).
+ */
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { lintConfigText, lintDocsModel, lintExpositionStream } from '../engine.js';
+import type { LintSettings } from '../engine.js';
+import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
+import { expandPaths, isUrl } from '../files.js';
+import { loadSettings } from '../rc.js';
+import { reporters } from '../reporters/index.js';
+import type { FormatName } from '../reporters/index.js';
+import { rules } from '../rules/index.js';
+import { detectKind } from '../sources/detect.js';
+import type { FileResult, SourceKind } from '../types.js';
+import { VERSION } from '../version.js';
+
+export interface LintCommandOptions {
+  readonly paths: readonly string[];
+  /** Narrows inputs to one kind (the config, metrics and docs commands). */
+  readonly only?: SourceKind | undefined;
+  readonly cwd: string;
+  readonly format: FormatName;
+  readonly outputFile?: string | undefined;
+  readonly ruleFlags?: readonly string[] | undefined;
+  readonly configFile?: string | undefined;
+  readonly noConfig?: boolean | undefined;
+  /** -1 (default): no limit. */
+  readonly maxWarnings?: number | undefined;
+  readonly hygiene?: boolean | undefined;
+  /** Report errors only. */
+  readonly quiet?: boolean | undefined;
+  readonly color: boolean;
+  readonly stdin?: NodeJS.ReadableStream | undefined;
+  /** For URLs: the whole fetch's deadline and the largest body. */
+  readonly timeoutMs?: number | undefined;
+  readonly maxBytes?: number | undefined;
+}
+
+export interface CommandResult {
+  readonly exitCode: 0 | 1;
+  /** What goes to stdout (empty when written to --output). */
+  readonly stdout: string;
+  /** Notes for stderr (skipped files, too many warnings). */
+  readonly stderr: string;
+  readonly results: readonly FileResult[];
+}
+
+const STDIN_NAME = '<stdin>';
+const HEAD_BYTES = 64 * 1024;
+
+async function readHead(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function lintText(text: string, filePath: string, kind: SourceKind, settings: LintSettings): Promise<FileResult> {
+  switch (kind) {
+    case 'config':
+      return lintConfigText(text, filePath, settings);
+    case 'docs': {
+      const { parseDocs } = await import('../sources/docs.js');
+      return lintDocsModel(parseDocs(text, filePath), settings);
+    }
+    case 'exposition':
+      return lintExpositionStream(
+        (async function* () {
+          yield text;
+        })(),
+        { filePath, settings },
+      );
+  }
+}
+
+async function lintUrlInput(url: string, options: LintCommandOptions, settings: LintSettings): Promise<FileResult> {
+  const { fetchExposition, FetchError } = await import('../sources/fetch.js');
+  try {
+    const fetched = await fetchExposition(url, {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    });
+    return await lintExpositionStream(fetched.body, { filePath: url, contentType: fetched.contentType, settings });
+  } catch (error) {
+    if (error instanceof FetchError) throw ioError(error.message, error);
+    throw error;
+  }
+}
+
+export async function lintCommand(options: LintCommandOptions): Promise<CommandResult> {
+  if (options.paths.length === 0) throw usageError('no paths given (a file, directory, glob, URL or - for stdin)');
+  const rc = await loadSettings({
+    cwd: options.cwd,
+    configFile: options.configFile,
+    noConfig: options.noConfig,
+    ruleFlags: options.ruleFlags,
+    hygiene: options.hygiene,
+  });
+  const settings = rc.settings;
+  const inputs = await expandPaths(options.paths, options.cwd, rc.ignore);
+  const results: FileResult[] = [];
+  let stderr = '';
+  const only = options.only;
+
+  for (const input of inputs) {
+    if (input === '-') {
+      const stdin = options.stdin ?? process.stdin;
+      if (only === 'exposition') {
+        results.push(await lintExpositionStream(stdin as AsyncIterable<Buffer | string>, { filePath: STDIN_NAME, settings }));
+        continue;
+      }
+      const text = await readAll(stdin);
+      const kind = only ?? detectKind(STDIN_NAME, text);
+      if (kind === undefined) {
+        throw usageError(`${STDIN_NAME}: cannot tell what it is; use scrapelint config -, metrics - or docs -`);
+      }
+      results.push(await lintText(text, STDIN_NAME, kind, settings));
+      continue;
+    }
+    if (isUrl(input)) {
+      if (only !== undefined && only !== 'exposition') throw usageError(`${input}: URLs hold expositions (scrapelint metrics URL)`);
+      results.push(await lintUrlInput(input, options, settings));
+      continue;
+    }
+    try {
+      const head = await readHead(input);
+      const kind = detectKind(input, head, only);
+      if (kind === undefined) {
+        if (inputs.length === 1 || options.paths.includes(input)) {
+          stderr += `scrapelint: skipped ${input}: not a Prometheus configuration, operator resource, exposition or Markdown file\n`;
+        }
+        continue;
+      }
+      if (kind === 'exposition') {
+        const { readFileChunks } = await import('../sources/exposition.js');
+        results.push(await lintExpositionStream(readFileChunks(input), { filePath: input, settings }));
+      } else {
+        const text = head.length < HEAD_BYTES ? head : await readFile(input, 'utf8');
+        results.push(await lintText(text, input, kind, settings));
+      }
+    } catch (error) {
+      if (error instanceof ScrapelintError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw ioError(`${input}: ${describeIoError(error)}`, error);
+      throw error;
+    }
+  }
+
+  const shown = options.quiet === true
+    ? results.map((r) => ({ ...r, messages: r.messages.filter((m) => m.severity === 'error'), warningCount: 0 }))
+    : results;
+  const report = reporters[options.format](shown, { cwd: options.cwd, color: options.color, rules, version: VERSION });
+  let stdout = report;
+  if (options.outputFile !== undefined) {
+    const target = resolve(options.cwd, options.outputFile);
+    try {
+      await writeFile(target, report);
+    } catch (error) {
+      throw ioError(`${options.outputFile}: cannot write the report: ${describeIoError(error)}`, error);
+    }
+    stdout = '';
+  }
+  const errors = results.reduce((n, r) => n + r.errorCount, 0);
+  const warnings = results.reduce((n, r) => n + r.warningCount, 0);
+  const maxWarnings = options.maxWarnings ?? -1;
+  const tooManyWarnings = maxWarnings >= 0 && warnings > maxWarnings;
+  if (tooManyWarnings && errors === 0) {
+    stderr += `scrapelint found too many warnings (${warnings}; maximum: ${maxWarnings}).\n`;
+  }
+  return { exitCode: errors > 0 || tooManyWarnings ? 1 : 0, stdout, stderr, results };
+}

@@ -1,0 +1,60 @@
+/** Turns the CLI's paths (files, directories, globs) into files, honouring ignore globs. */
+import { stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import fg from 'fast-glob';
+import picomatch from 'picomatch';
+import { describeIoError, ioError, usageError } from './errors.js';
+
+export const LINTABLE_EXTENSIONS = ['yml', 'yaml', 'md', 'markdown', 'prom', 'metrics', 'om', 'openmetrics', 'txt'];
+const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/.cache/**'];
+
+export const isUrl = (path: string): boolean => /^https?:\/\//i.test(path);
+
+/** Absolute paths of the files to lint, in a stable order; `-` and URLs pass through unchanged. */
+export async function expandPaths(paths: readonly string[], cwd: string, ignore: readonly string[] = []): Promise<string[]> {
+  const ignored = picomatch([...ALWAYS_IGNORED, ...ignore], { dot: true });
+  const isIgnored = (absolute: string): boolean => {
+    const rel = relative(cwd, absolute).split(sep).join('/');
+    return !rel.startsWith('..') && ignored(rel);
+  };
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (path: string): void => {
+    if (!seen.has(path)) {
+      seen.add(path);
+      out.push(path);
+    }
+  };
+  for (const path of paths) {
+    if (path === '-' || isUrl(path)) {
+      add(path);
+      continue;
+    }
+    const absolute = resolve(cwd, path);
+    let kind: 'file' | 'dir' | 'missing' = 'missing';
+    try {
+      const s = await stat(absolute);
+      kind = s.isDirectory() ? 'dir' : 'file';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`${path}: ${describeIoError(error)}`, error);
+    }
+    if (kind === 'file') {
+      if (!isIgnored(absolute)) add(absolute);
+      continue;
+    }
+    const pattern = kind === 'dir' ? `**/*.{${LINTABLE_EXTENSIONS.join(',')}}` : path;
+    if (kind === 'missing' && !fg.isDynamicPattern(path)) throw ioError(`${path}: no such file or directory`);
+    const matches = await fg(pattern, {
+      cwd: kind === 'dir' ? absolute : cwd,
+      absolute: true,
+      onlyFiles: true,
+      dot: false,
+      ignore: ALWAYS_IGNORED,
+      followSymbolicLinks: false,
+    });
+    const kept = matches.map((m) => resolve(m)).filter((m) => !isIgnored(m)).sort();
+    if (kind === 'missing' && kept.length === 0) throw usageError(`no files match the pattern "${path}"`);
+    kept.forEach(add);
+  }
+  return out;
+}

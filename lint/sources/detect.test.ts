@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { detectKind, isConfigText, isExpositionText } from './detect.js';
+
+describe('detectKind', () => {
+  it('Prometheus configs and operator resources by content', () => {
+    expect(detectKind('deploy/prom.yml', 'global:\n  scrape_interval: 15s\n')).toBe('config');
+    expect(detectKind('x.yaml', '# c\nscrape_configs: []\n')).toBe('config');
+    expect(detectKind('sm.yaml', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\n')).toBe('config');
+    expect(detectKind('list.yaml', 'items:\n  - apiVersion: monitoring.coreos.com/v1\n    kind: PodMonitor\n')).toBe('config');
+    expect(detectKind('ci.yml', 'jobs:\n  build: {}\n')).toBeUndefined();
+    expect(detectKind('svc.yaml', 'apiVersion: v1\nkind: Service\n')).toBeUndefined();
+    expect(detectKind('ci.yml', 'jobs: {}\n', 'config')).toBe('config');
+  });
+  it('expositions by extension or content', () => {
+    expect(detectKind('a.prom', '')).toBe('exposition');
+    expect(detectKind('metrics.txt', '# HELP up Whether.\n# TYPE up gauge\nup 1\n')).toBe('exposition');
+    expect(detectKind('<stdin>', 'http_requests_total{code="200"} 3 1700000000000\n')).toBe('exposition');
+    expect(detectKind('notes.txt', 'hello world\n')).toBeUndefined();
+    expect(detectKind('a.prom', '', 'config')).toBeUndefined();
+  });
+  it('Markdown', () => {
+    expect(detectKind('docs/arch.md', '# Title\n')).toBe('docs');
+    expect(detectKind('a.md', '', 'exposition')).toBeUndefined();
+  });
+  it('helpers', () => {
+    expect(isConfigText('scrape_configs:\n')).toBe(true);
+    expect(isExpositionText('')).toBe(false);
+    expect(isExpositionText('# just a comment\n')).toBe(false);
+    expect(isExpositionText('up 1\nup{a="b"} NaN\n')).toBe(true);
+  });
+});
