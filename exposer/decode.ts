@@ -42,11 +42,13 @@ export type DecodeResult =
 /** Metric names an app may not push: the exposer's own self-metrics live under this prefix. */
 export const RESERVED_METRIC_PREFIX = 'exposer_';
 
-class Rejection {
+class Rejection extends Error {
   constructor(
     readonly reason: RejectReason,
     readonly detail: string,
-  ) {}
+  ) {
+    super(detail);
+  }
 }
 
 const reject = (reason: RejectReason, detail: string): never => {
@@ -283,7 +285,6 @@ const SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
 
 /** Names, labels and sample shapes; everything that does not need the store. */
 function validate(m: PushMessage): void {
-  const where = `source ${m.job}/${m.instance}`;
   const group = new Map<string, string>([
     ['job', m.job],
     ['instance', m.instance],

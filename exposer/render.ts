@@ -8,7 +8,7 @@
  * `unknown`.
  */
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { escapeHelp, escapeLabelValue, formatValue } from '../exposition/index.js';
+import { escapeHelp, escapeLabelValue, formatTimestamp, formatValue } from '../exposition/index.js';
 import type { Format, MetricType } from '../exposition/types.js';
 import type { Snapshot, Store } from './store.js';
 
@@ -51,7 +51,7 @@ export function* renderSnapshot(
     if (family.drained !== undefined) {
       for (const s of family.drained) {
         for (let i = 0; i < s.values.length; i++) {
-          out += `${s.prefix} ${formatValue(s.values[i]!)} ${timestamp(s.timestamps[i]!, om)}\n`;
+          out += `${s.prefix} ${formatValue(s.values[i]!)} ${formatTimestamp(s.timestamps[i]!, format)}\n`;
         }
         if (out.length >= CHUNK) {
           yield out;
@@ -64,7 +64,7 @@ export function* renderSnapshot(
           out +=
             s.timestampMs === undefined
               ? `${s.prefix} ${formatValue(s.value)}\n`
-              : `${s.prefix} ${formatValue(s.value)} ${timestamp(s.timestampMs, om)}\n`;
+              : `${s.prefix} ${formatValue(s.value)} ${formatTimestamp(s.timestampMs, format)}\n`;
           if (out.length >= CHUNK) {
             yield out;
             out = '';
@@ -108,11 +108,6 @@ function header(
   if (om && unit !== undefined && unit !== '' && metaName.endsWith(`_${unit}`))
     out += `# UNIT ${metaName} ${unit}\n`;
   return out;
-}
-
-/** Text 0.0.4 writes integer milliseconds, OpenMetrics seconds. */
-function timestamp(ms: number, om: boolean): string {
-  return om ? String(ms / 1000) : String(Math.round(ms));
 }
 
 function selfSamples(metric: MetricObjectWithValues<MetricValue<string>>): string {

@@ -19,7 +19,10 @@ function msg(partial: Partial<PushMessage> & { families?: PushFamily[] }): PushM
   };
 }
 
-function gauge(name: string, ...values: [Record<string, string>, number, number?][]): PushFamily {
+function gauge(
+  name: string,
+  ...values: [Record<string, string>, number, (number | undefined)?][]
+): PushFamily {
   return {
     name,
     type: 'gauge',

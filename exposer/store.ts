@@ -7,7 +7,7 @@
  * keep each series' rendered prefix (`name{labels}`) across messages instead of rendering it per scrape.
  * Only drain mode has mutable state per series (its pending samples), which a snapshot takes synchronously.
  */
-import { escapeLabelValue } from '../exposition/index.js';
+import { renderSeriesPrefix } from '../exposition/index.js';
 import type { MetricType } from '../exposition/types.js';
 import { countRejection, type ExposerMetrics } from './metrics.js';
 import type { LabelPairs, Op, PushMessage, RejectReason } from './schema.js';
@@ -137,11 +137,13 @@ export interface DrainedSeries {
   readonly timestamps: readonly number[];
 }
 
-class Refusal {
+class Refusal extends Error {
   constructor(
     readonly reason: RejectReason,
     readonly detail: string,
-  ) {}
+  ) {
+    super(detail);
+  }
 }
 
 export class Store {
@@ -557,16 +559,9 @@ function firstOtherKey(bySource: Map<string, StoredFamily>, key: string): string
   return key;
 }
 
-/** Renders `name{a="1",job="x",...}` from the series' own labels (sorted) and the group labels. */
+/** Renders `name{a="1",job="x",...}` from the series' own labels and the group labels, sorted by label name. */
 export function renderPrefix(name: string, own: LabelPairs, group: LabelPairs): string {
-  const all = [...own, ...group].sort(byName);
-  if (all.length === 0) return name;
-  let out = `${name}{`;
-  for (let i = 0; i < all.length; i++) {
-    const [labelName, value] = all[i]!;
-    out += `${i === 0 ? '' : ','}${labelName}="${escapeLabelValue(value)}"`;
-  }
-  return `${out}}`;
+  return renderSeriesPrefix(name, [...own, ...group].sort(byName));
 }
 
 /** Re-renders a family's prefixes for changed group labels (merge with new labels). */

@@ -1,0 +1,294 @@
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import bcrypt from 'bcryptjs';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { acceptsGzip, createApp, parseListen, startServer } from './http.js';
+import { createExposerMetrics } from './metrics.js';
+import type { PushMessage } from './schema.js';
+import { DEFAULT_STORE_OPTIONS, Store, type StoreOptions } from './store.js';
+import { parseWebConfig } from './webconfig.js';
+
+const T0 = 1_764_000_000_000;
+
+function setup(options: Partial<StoreOptions> = {}, extra: Partial<Parameters<typeof createApp>[0]> = {}) {
+  const metrics = createExposerMetrics();
+  const store = new Store({ ...DEFAULT_STORE_OPTIONS, ...options }, metrics);
+  let ready: { ready: boolean; reason?: string } = { ready: true };
+  const app = createApp({ store, metrics, readiness: () => ready, now: () => T0, ...extra });
+  const push = (m: Partial<PushMessage>) =>
+    store.apply(
+      { job: 'j', instance: 'i', op: 'replace', labels: [], families: [], format: 'json', bytes: 0, ...m },
+      { partition: 3, offset: '42', recordTimestampMs: T0 - 2000, nowMs: T0 },
+    );
+  return { app, store, metrics, push, setReady: (r: typeof ready) => (ready = r) };
+}
+
+/** A GET that does not decompress (supertest and fetch both would). */
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+const g = (name: string, value: number, labels: [string, string][] = []) => ({
+  name,
+  type: 'gauge' as const,
+  help: `Help of ${name}.`,
+  samples: [{ name, labels, value }],
+});
+
+describe('GET /metrics', () => {
+  it('serves text 0.0.4 by default: pushed series first, then the exposer own metrics', async () => {
+    const { app, push } = setup();
+    push({ families: [g('temp', 21.5)] });
+    const res = await request(app).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(
+      res.text.startsWith('# HELP temp Help of temp.\n# TYPE temp gauge\ntemp{instance="i",job="j"} 21.5\n'),
+    ).toBe(true);
+    expect(res.text).toContain('\nexposer_series 1\n');
+    expect(res.text).toContain(
+      '\nexposer_source_last_push_timestamp_seconds{job="j",instance="i"} 1763999998\n',
+    );
+    expect(res.text).toContain('# TYPE process_cpu_user_seconds_total counter');
+    expect(res.text).not.toContain('# EOF');
+  });
+
+  it('serves OpenMetrics when Accept asks for it, ending in # EOF', async () => {
+    const { app, push } = setup();
+    push({ families: [g('temp', 1)] });
+    const res = await request(app)
+      .get('/metrics')
+      .set('Accept', 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')
+      .expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect(res.text.endsWith('# EOF\n')).toBe(true);
+    expect(res.text).toContain('# TYPE process_cpu_user_seconds counter\nprocess_cpu_user_seconds_total ');
+    expect(res.text.match(/# EOF/g)).toHaveLength(1);
+  });
+
+  it('compresses with gzip when Accept-Encoding allows it, and not when q=0', async () => {
+    const { app, push } = setup();
+    push({ families: [g('temp', 1)] });
+    const server = await startServer(app, { listen: '127.0.0.1:0' });
+    try {
+      const zipped = await rawGet(`${server.url}/metrics`, { 'accept-encoding': 'gzip' });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(zipped.body).toString()).toContain('temp{instance="i",job="j"} 1\n');
+      const plain = await rawGet(`${server.url}/metrics`, { 'accept-encoding': 'gzip;q=0, identity' });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.toString()).toContain('temp{instance="i",job="j"} 1\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers HEAD with headers and no body, and does not drain', async () => {
+    const { app, push } = setup({ timestamps: 'drain' });
+    push({ families: [g('temp', 1)] });
+    const head = await request(app).head('/metrics').expect(200);
+    expect(head.headers['content-type']).toMatch(/^text\/plain/);
+    expect(head.text ?? '').toBe('');
+    const res = await request(app).get('/metrics').expect(200);
+    expect(res.text).toContain(`temp{instance="i",job="j"} 1 ${T0 - 2000}\n`);
+    const again = await request(app).get('/metrics').expect(200);
+    expect(again.text).not.toContain('temp{');
+  });
+
+  it.each(['post', 'put', 'delete', 'patch'] as const)(
+    'refuses %s with 405 and an Allow header',
+    async (method) => {
+      const { app } = setup();
+      const res = await request(app)[method]('/metrics').expect(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+    },
+  );
+
+  it('counts scrapes and their size in the self-metrics', async () => {
+    const { app, metrics } = setup();
+    await request(app).get('/metrics').expect(200);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('exposer_scrapes_total{format="text"} 1');
+    expect(text).toContain('exposer_scrape_response_bytes_count 1');
+    expect(text).toContain('exposer_scrape_render_seconds_count 1');
+  });
+});
+
+describe('health, readiness, sources, status page', () => {
+  it('/-/healthy is 200; /-/ready is 503 with the reason until ready', async () => {
+    const { app, setReady } = setup();
+    await request(app).get('/-/healthy').expect(200, 'OK\n');
+    setReady({ ready: false, reason: 'replaying partition 2' });
+    await request(app).get('/-/ready').expect(503, 'Not ready: replaying partition 2\n');
+    setReady({ ready: true });
+    await request(app).get('/-/ready').expect(200, 'Ready\n');
+    await request(app).post('/-/ready').expect(405);
+  });
+
+  it('/api/v1/sources lists each source with labels, series, push time, age and partition', async () => {
+    const { app, push } = setup({ sourceTtlMs: 60_000 });
+    push({
+      labels: [
+        ['__proto__x', 'p'],
+        ['constructor', 'c'],
+      ],
+      families: [g('temp', 1), g('hum', 2)],
+    });
+    const res = await request(app).get('/api/v1/sources').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({
+      status: 'success',
+      series: 2,
+      ttl_seconds: 60,
+      timestamps: 'none',
+      data: [
+        {
+          job: 'j',
+          instance: 'i',
+          labels: { __proto__x: 'p', constructor: 'c' },
+          series: 2,
+          families: 2,
+          last_push_time: new Date(T0 - 2000).toISOString(),
+          last_push_timestamp_seconds: (T0 - 2000) / 1000,
+          age_seconds: 2,
+          expires_in_seconds: 58,
+          partition: 3,
+          offset: '42',
+        },
+      ],
+    });
+  });
+
+  it('GET / is an HTML page listing sources with everything escaped', async () => {
+    const { app, push } = setup({ sourceTtlMs: 3000 });
+    push({ instance: '<script>alert(1)</script>', families: [g('temp', 1)] });
+    const res = await request(app).get('/').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.text).not.toContain('<script>');
+    expect(res.text).toContain('name="viewport"');
+    expect(res.text).toMatch(/<tr class="aging">/);
+  });
+
+  it('unknown paths are 404 without a stack trace', async () => {
+    const { app } = setup();
+    await request(app).get('/nope').expect(404, 'Not found\n');
+  });
+
+  it('an error inside a handler is a plain 500 without a stack trace', async () => {
+    const { app } = setup(
+      {},
+      {
+        readiness: () => {
+          throw new Error('secret internals at /srv/x.ts:1');
+        },
+      },
+    );
+    const res = await request(app).get('/-/ready').expect(500);
+    expect(res.text).toBe('Internal error\n');
+  });
+});
+
+describe('authentication', () => {
+  const hash = bcrypt.hashSync('s3cret', 4);
+  const webConfig = parseWebConfig(`basic_auth_users:\n  alice: ${hash}\n`, '/etc/web.yml');
+
+  it('basic auth: 401 with a challenge without or with wrong credentials, 200 with the right ones', async () => {
+    const { app } = setup({}, { webConfig });
+    const res = await request(app).get('/metrics').expect(401);
+    expect(res.headers['www-authenticate']).toContain('Basic');
+    await request(app).get('/metrics').auth('alice', 'wrong').expect(401);
+    await request(app).get('/metrics').auth('bob', 's3cret').expect(401);
+    await request(app).get('/metrics').auth('alice', 's3cret').expect(200);
+    // Cached verification answers the same.
+    await request(app).get('/').auth('alice', 's3cret').expect(200);
+    await request(app).get('/').set('Authorization', 'Basic !!!').expect(401);
+  });
+
+  it('bearer token: 401 unless the token matches exactly', async () => {
+    const { app } = setup({}, { bearerToken: 'tok-123' });
+    const res = await request(app).get('/metrics').expect(401);
+    expect(res.headers['www-authenticate']).toContain('Bearer');
+    await request(app).get('/metrics').set('Authorization', 'Bearer tok-12').expect(401);
+    await request(app).get('/metrics').set('Authorization', 'Bearer tok-1234').expect(401);
+    await request(app).get('/metrics').set('Authorization', 'Bearer tok-123').expect(200);
+  });
+
+  it('with both configured, either credential works', async () => {
+    const { app } = setup({}, { webConfig, bearerToken: 'tok' });
+    await request(app).get('/-/healthy').set('Authorization', 'Bearer tok').expect(200);
+    await request(app).get('/-/healthy').auth('alice', 's3cret').expect(200);
+    await request(app).get('/-/healthy').auth('alice', 'tok').expect(401);
+  });
+});
+
+describe('helpers and server', () => {
+  it.each([
+    [undefined, false],
+    ['gzip', true],
+    ['deflate, gzip;q=0.5', true],
+    ['gzip;q=0', false],
+    ['*', true],
+    ['*;q=0', false],
+    ['br', false],
+  ])('acceptsGzip(%j) is %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
+  });
+
+  it.each([
+    ['127.0.0.1:9464', { host: '127.0.0.1', port: 9464 }],
+    ['[::1]:80', { host: '::1', port: 80 }],
+    [':9464', { host: undefined, port: 9464 }],
+  ])('parseListen(%j)', (listen, expected) => {
+    expect(parseListen(listen)).toEqual(expected);
+  });
+
+  it.each(['9464', 'host', 'host:99999', 'a:b'])('parseListen refuses %j with an example', (listen) => {
+    expect(() => parseListen(listen)).toThrow(/is not host:port \(e\.g\. 127\.0\.0\.1:9464/);
+  });
+
+  it('startServer serves on 127.0.0.1 and closes', async () => {
+    const { app } = setup();
+    const server = await startServer(app, { listen: '127.0.0.1:0' });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${server.url}/-/healthy`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('startServer refuses a listen address in use', async () => {
+    const { app } = setup();
+    const first = await startServer(app, { listen: '127.0.0.1:0' });
+    try {
+      await expect(startServer(app, { listen: first.url.replace('http://', '') })).rejects.toThrow(
+        /EADDRINUSE/,
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('startServer fails clearly when the TLS files are missing', async () => {
+    const { app } = setup();
+    const webConfig = parseWebConfig(
+      'tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n',
+      '/nonexistent/web.yml',
+    );
+    await expect(startServer(app, { listen: '127.0.0.1:0', webConfig })).rejects.toThrow(/missing\.crt/);
+  });
+});
