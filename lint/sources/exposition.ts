@@ -6,8 +6,17 @@
  * Findings are bounded: at most `maxFindingsPerRule` per rule, then one closing finding that counts the rest.
  */
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { ExpositionParser } from '../../exposition/index.js';
-import type { Format, ParseEvent, ParseSummary } from '../../exposition/types.js';
+import type {
+  Diagnostic,
+  FactEvent,
+  Format,
+  MetadataEvent,
+  ParseEvent,
+  ParseSummary,
+  SampleEvent,
+} from '../../exposition/types.js';
 import type { ExpositionSink, Finding } from '../types.js';
 import { bindRule } from './configured-rule.js';
 import { fetchExposition } from './fetch.js';
@@ -84,26 +93,22 @@ export function createRuleSink(
         omitted.first ??= finding;
       }
     });
-    const guard = <E>(visit: Visit<E> | undefined): Visit<E> | undefined =>
+    const guard = <E>(visit: ((event: E) => void) | undefined): Visit<E> | undefined =>
       visit === undefined
         ? undefined
         : (event: E): void => {
             try {
               visit.call(visitor, event);
             } catch (error) {
-              throw new Error(
-                `rule ${ruleId} failed: ${error instanceof Error ? error.message : String(error)}`,
-                {
-                  cause: error,
-                },
-              );
+              const detail = error instanceof Error ? error.message : String(error);
+              throw new Error(`rule ${ruleId} failed: ${detail}`, { cause: error });
             }
           };
-    const sample = guard(visitor.sample);
-    const metadata = guard(visitor.metadata);
-    const fact = guard(visitor.fact);
-    const diagnostic = guard(visitor.diagnostic);
-    const end = guard(visitor.expositionEnd);
+    const sample = guard<SampleEvent>(visitor.sample?.bind(visitor));
+    const metadata = guard<MetadataEvent>(visitor.metadata?.bind(visitor));
+    const fact = guard<FactEvent>(visitor.fact?.bind(visitor));
+    const diagnostic = guard<Diagnostic>(visitor.diagnostic?.bind(visitor));
+    const end = guard<ParseSummary>(visitor.expositionEnd?.bind(visitor));
     if (sample) onSample.push(sample);
     if (metadata) onMetadata.push(metadata);
     if (fact) onFact.push(fact);
@@ -220,6 +225,6 @@ export function readStdinChunks(
 }
 
 /** A string (or a few) as an input stream: for tests and for documentation examples. */
-export async function* chunksOf(...parts: readonly string[]): AsyncIterable<string> {
-  for (const part of parts) yield part;
+export function chunksOf(...parts: readonly string[]): AsyncIterable<string> {
+  return Readable.from(parts, { objectMode: true }) as AsyncIterable<string>;
 }

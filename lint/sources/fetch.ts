@@ -248,6 +248,7 @@ export async function fetchExposition(
     };
 
     const finalUrl = url.toString();
+    const answered = response;
     async function* body(): AsyncGenerator<Buffer> {
       let seen = 0;
       try {
@@ -257,14 +258,14 @@ export async function fetchExposition(
           yield chunk;
         }
         if (timedOut) throw timeoutError();
-        if (!response.complete)
+        if (!answered.complete)
           throw new FetchError('network', shown, 'connection closed before the body ended');
       } catch (error) {
         throw timedOut ? timeoutError() : classify(error, shown);
       } finally {
         clearTimeout(timer);
         source.destroy();
-        response.destroy();
+        answered.destroy();
       }
     }
     return { url: finalUrl, status, contentType, body: body() };
