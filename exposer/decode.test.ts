@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, type RawRecord } from './decode.js';
 
@@ -367,5 +368,31 @@ describe('decodeRecord: text and OpenMetrics bodies', () => {
       ),
     );
     expect(r.reason).toBe('reserved_name');
+  });
+});
+
+describe('fixtures/messages', () => {
+  interface Case {
+    file: string;
+    headers?: Record<string, string>;
+    expect: { ok: true; op: string; families: number; samples: number } | { reason: string; detail?: string };
+  }
+  const dir = new URL('../fixtures/messages/', import.meta.url);
+  const cases = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as Case[];
+
+  it.each(cases.map((c) => [c.file, c] as const))('%s', (_file, c) => {
+    const r = decodeRecord(record(readFileSync(new URL(c.file, dir)), c.headers ?? {}), limits);
+    if ('ok' in c.expect) {
+      if (!r.ok) throw new Error(`${c.file}: ${r.reason}: ${r.detail}`);
+      expect({
+        op: r.message.op,
+        families: r.message.families.length,
+        samples: r.message.families.reduce((n, f) => n + f.samples.length, 0),
+      }).toEqual({ op: c.expect.op, families: c.expect.families, samples: c.expect.samples });
+    } else {
+      const got = rejected(r);
+      expect(got.reason).toBe(c.expect.reason);
+      if (c.expect.detail !== undefined) expect(got.detail).toBe(c.expect.detail);
+    }
   });
 });
