@@ -17,7 +17,7 @@ testRule(rule, {
       name: 'two jobs behind one target',
       kind: 'exposition',
       code: '# TYPE a gauge\na{job="checkout",instance="c1"} 1\na{job="billing",instance="b1"} 1\na{job="checkout",instance="c1"} 2\n',
-      errors: [{ messageId: 'manySources', line: 3, column: 3, endLine: 3, endColumn: 30, messageIncludes: 'from 2 sources' }],
+      errors: [{ messageId: 'manySources', line: 3, column: 3, endLine: 3, endColumn: 16, messageIncludes: 'from 2 sources' }],
     },
     {
       name: 'counting stops at the cap',

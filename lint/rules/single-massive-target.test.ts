@@ -33,7 +33,7 @@ testRule(rule, {
       kind: 'exposition',
       options: { warnSamples: 3, errorSamples: 5 },
       code: '# TYPE m gauge\nm{i="0"} 1\nm{i="1"} 1\nm{i="2"} 1\n',
-      errors: [{ messageId: 'tooManySamples', line: 4, column: 1, endLine: 4, endColumn: 2, severity: 'error', messageIncludes: '3 samples behind one target' }],
+      errors: [{ messageId: 'tooManySamples', line: 4, column: 1, endLine: 4, endColumn: 2, severity: 'warn', messageIncludes: '3 samples behind one target' }],
     },
     {
       name: 'sample count at the error threshold',
