@@ -109,6 +109,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .version(VERSION)
     .argument('[paths...]', 'files, directories, globs, URLs, or - for stdin')
     .addHelpText('after', EXAMPLES)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(scrapelint --help shows the options)');

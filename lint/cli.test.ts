@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from './cli.js';
+
+async function cli(argv: string[], over: { isTTY?: boolean; env?: NodeJS.ProcessEnv; stdin?: string } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const dir = mkdtempSync(join(tmpdir(), 'scrapelint-cli-'));
+  writeFileSync(join(dir, 'bad.yml'), 'scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n    scrape_timeout: 1m\n');
+  writeFileSync(join(dir, 'good.yml'), 'scrape_configs:\n  - job_name: a\n');
+  const code = await main(argv, {
+    cwd: dir,
+    stdin: Readable.from([over.stdin ?? '']),
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTTY: over.isTTY ?? false,
+    env: over.env ?? {},
+  });
+  return { code, stdout, stderr };
+}
+
+describe('scrapelint CLI', () => {
+  it('--help lists commands and examples, exit 0', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Examples:');
+    for (const command of ['config', 'metrics', 'docs', 'rules']) expect(stdout).toContain(command);
+    expect(stdout).toContain('--max-warnings');
+  });
+  it('--version, exit 0', async () => {
+    const { code, stdout } = await cli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+  it('exit 0 / 1 by findings', async () => {
+    expect((await cli(['good.yml'])).code).toBe(0);
+    const bad = await cli(['bad.yml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('4:21  error');
+  });
+  it('exit 2 with one line for usage errors', async () => {
+    const unknown = await cli(['--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+    const format = await cli(['--format', 'xml', 'good.yml']);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain('Allowed choices are text, json, sarif, github');
+    const missing = await cli(['nope.yml']);
+    expect(missing).toMatchObject({ code: 2, stderr: 'scrapelint: nope.yml: no such file or directory\n' });
+    expect((await cli(['--max-warnings', 'x', 'good.yml'])).code).toBe(2);
+  });
+  it('subcommands: config, metrics -, rules', async () => {
+    expect((await cli(['config', 'bad.yml', '--format', 'json'])).code).toBe(1);
+    const metrics = await cli(['metrics', '-', '--format', 'github'], { stdin: 'a{job="x"} 1\na{job="y"} 1\n' });
+    expect(metrics.code).toBe(0);
+    expect(metrics.stdout).toMatch(/^::warning file=<stdin>,line=2,col=3,.*missing-up-series/);
+    const rules = await cli(['rules']);
+    expect(rules.stdout).toMatch(/^scrape-timeout\s+error/m);
+    expect((await cli(['metrics'])).code).toBe(2);
+  });
+  it('colour only on a TTY and never with NO_COLOR', async () => {
+    expect((await cli(['bad.yml'], { isTTY: true })).stdout).toContain('\u001b[');
+    expect((await cli(['bad.yml'], { isTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
+    expect((await cli(['bad.yml'], { isTTY: true })).stdout).toContain('\u001b[');
+    expect((await cli(['bad.yml', '--no-color'], { isTTY: true })).stdout).not.toContain('\u001b[');
+  });
+});

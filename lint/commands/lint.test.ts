@@ -1,0 +1,217 @@
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScrapelintError } from '../errors.js';
+import { lintCommand } from './lint.js';
+import type { LintCommandOptions } from './lint.js';
+import { rulesCommand } from './rules.js';
+
+const BAD = `scrape_configs:
+  - job_name: exposer
+    honor_labels: true
+    scrape_interval: 10s
+    scrape_timeout: 20s
+    static_configs: [{targets: ['exposer:8080']}]
+`;
+const WARN_ONLY = `scrape_configs:
+  - job_name: pushgateway
+    honor_labels: true
+    sample_limit: 1000
+    track_timestamps_staleness: true
+    static_configs: [{targets: ['pg:9091']}]
+`;
+const GOOD = `scrape_configs:
+  - job_name: node
+    static_configs: [{targets: ['a:9100', 'b:9100']}]
+`;
+
+let dir: string;
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+};
+const run = (over: Partial<LintCommandOptions>) =>
+  lintCommand({ paths: [], cwd: dir, format: 'json', color: false, noConfig: true, ...over });
+const json = (stdout: string) => JSON.parse(stdout) as { filePath: string; messages: { ruleId: string; severity: number }[] }[];
+
+async function rejection(promise: Promise<unknown>): Promise<ScrapelintError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ScrapelintError) return error;
+    throw error;
+  }
+  throw new Error('expected a ScrapelintError');
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'scrapelint-cmd-'));
+  file('bad.yml', BAD);
+  file('warn.yml', WARN_ONLY);
+  file('good.yml', GOOD);
+  file('nested/monitor.yaml', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: kafka-exposer}\nspec:\n  sampleLimit: 10\n  endpoints: [{port: web, trackTimestampsStaleness: true}]\n');
+  file('nested/workflow.yml', 'on: push\njobs: {}\n');
+  file('metrics.prom', '# TYPE up gauge\nup{job="a"} 1\nup{job="b"} 1\n');
+});
+
+describe('lintCommand exit codes', () => {
+  it('0 for a clean file', async () => {
+    const result = await run({ paths: ['good.yml'] });
+    expect(result.exitCode).toBe(0);
+    expect(json(result.stdout)[0]?.messages).toEqual([]);
+  });
+  it('1 when there are errors', async () => {
+    const result = await run({ paths: ['bad.yml'] });
+    expect(result.exitCode).toBe(1);
+    expect(json(result.stdout)[0]?.messages.map((m) => m.ruleId)).toContain('scrape-timeout');
+  });
+  it('0 with warnings only, 1 when they exceed --max-warnings', async () => {
+    expect((await run({ paths: ['warn.yml'] })).exitCode).toBe(0);
+    expect((await run({ paths: ['warn.yml'], maxWarnings: 2 })).exitCode).toBe(0);
+    const over = await run({ paths: ['warn.yml'], maxWarnings: 1 });
+    expect(over.exitCode).toBe(1);
+    expect(over.stderr).toContain('too many warnings (2; maximum: 1)');
+  });
+  it('2 (ScrapelintError) for a missing file, naming it', async () => {
+    const error = await rejection(run({ paths: ['missing.yml'] }));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe('missing.yml: no such file or directory');
+  });
+  it('2 for a glob that matches nothing', async () => {
+    expect((await rejection(run({ paths: ['nothing/**/*.yml'] }))).message).toBe('no files match the pattern "nothing/**/*.yml"');
+  });
+  it('2 for an unknown rule or a bad severity in --rule', async () => {
+    expect((await rejection(run({ paths: ['good.yml'], ruleFlags: ['nope=off'] }))).message).toMatch(/unknown rule "nope"/);
+    expect((await rejection(run({ paths: ['good.yml'], ruleFlags: ['scrape-timeout=loud'] }))).message).toMatch(/expected id=off\|warn\|error/);
+  });
+  it('2 for a bad configuration file, naming it and the problem', async () => {
+    file('rc/bad-options.yaml', 'rules:\n  single-massive-target: [warn, { warnSamples: -1 }]\n');
+    file('rc/unknown-key.yaml', 'rulez: {}\n');
+    file('rc/broken.yaml', 'rules: [\n');
+    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/bad-options.yaml' }))).message).toMatch(
+      /^rc\/bad-options\.yaml: invalid options for rule single-massive-target: warnSamples: /,
+    );
+    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/unknown-key.yaml' }))).message).toMatch(/^rc\/unknown-key\.yaml: .*rulez/);
+    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/broken.yaml' }))).message).toMatch(/^rc\/broken\.yaml: invalid YAML/);
+    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/none.yaml' }))).message).toBe('rc/none.yaml: no such file or directory');
+  });
+  it('2 when the report cannot be written', async () => {
+    const error = await rejection(run({ paths: ['good.yml'], outputFile: 'no/such/dir/out.json' }));
+    expect(error.message).toMatch(/^no\/such\/dir\/out\.json: cannot write the report/);
+  });
+  it('2 for no paths', async () => {
+    expect((await rejection(run({ paths: [] }))).kind).toBe('usage');
+  });
+});
+
+describe('lintCommand inputs and settings', () => {
+  it('walks directories, linting configs, operator resources and expositions, skipping other YAML', async () => {
+    const result = await run({ paths: ['.'] });
+    const files = json(result.stdout).map((r) => r.filePath.slice(dir.length + 1));
+    expect(files).toEqual(expect.arrayContaining(['bad.yml', 'good.yml', 'metrics.prom', 'nested/monitor.yaml', 'warn.yml']));
+    expect(files).not.toContain('nested/workflow.yml');
+  });
+  it('--rule turns a rule off or raises it', async () => {
+    const off = await run({ paths: ['bad.yml'], ruleFlags: ['scrape-timeout=off'] });
+    expect(off.exitCode).toBe(0);
+    const raised = await run({ paths: ['warn.yml'], ruleFlags: ['single-massive-target=error'] });
+    expect(raised.exitCode).toBe(1);
+  });
+  it('.scrapelintrc.yaml is found from cwd: severities, options and ignore globs', async () => {
+    const sub = join(dir, 'withrc');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, '.scrapelintrc.yaml'), "rules:\n  scrape-timeout: off\n  missing-up-series: [error]\nignore: ['ignored/**']\n");
+    writeFileSync(join(sub, 'bad.yml'), BAD);
+    mkdirSync(join(sub, 'ignored'), { recursive: true });
+    writeFileSync(join(sub, 'ignored', 'bad.yml'), BAD);
+    const result = await lintCommand({ paths: ['.'], cwd: sub, format: 'json', color: false });
+    const [only, ...rest] = json(result.stdout);
+    expect(rest).toEqual([]);
+    expect(only?.filePath).toBe(join(sub, 'bad.yml'));
+    expect(only?.messages.map((m) => m.ruleId)).not.toContain('scrape-timeout');
+    expect(only?.messages.find((m) => m.ruleId === 'missing-up-series')?.severity).toBe(2);
+  });
+  it('only: config lints any YAML as a config and ignores expositions', async () => {
+    const result = await run({ paths: ['nested/workflow.yml', 'metrics.prom'], only: 'config' });
+    expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(dir, 'nested/workflow.yml')]);
+  });
+  it('reads a config from stdin (-), detected from its content', async () => {
+    const result = await run({ paths: ['-'], stdin: Readable.from([BAD]) });
+    expect(json(result.stdout)[0]?.filePath).toBe('<stdin>');
+    expect(result.exitCode).toBe(1);
+  });
+  it('streams an exposition from stdin for metrics -', async () => {
+    const result = await run({ paths: ['-'], only: 'exposition', stdin: Readable.from(['a{job="x"} 1\n', 'a{job="y"} 1\n']) });
+    expect(json(result.stdout)[0]?.messages.map((m) => m.ruleId)).toEqual(['missing-up-series']);
+  });
+  it('refuses stdin it cannot classify', async () => {
+    expect((await rejection(run({ paths: ['-'], stdin: Readable.from(['hello\n']) }))).message).toMatch(/cannot tell what it is/);
+  });
+  it('--output writes the report and prints nothing', async () => {
+    const result = await run({ paths: ['bad.yml'], format: 'sarif', outputFile: 'out.sarif' });
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8')).version).toBe('2.1.0');
+  });
+  it('--quiet reports errors only', async () => {
+    const result = await run({ paths: ['bad.yml'], quiet: true });
+    expect(json(result.stdout)[0]?.messages.every((m) => m.severity === 2)).toBe(true);
+  });
+  it('notes an explicitly named file it cannot lint', async () => {
+    const result = await run({ paths: ['nested/workflow.yml'] });
+    expect(result.stderr).toMatch(/skipped .*workflow\.yml: not a Prometheus configuration/);
+    expect(result.exitCode).toBe(0);
+  });
+  it('text format without colour', async () => {
+    const result = await run({ paths: ['bad.yml'], format: 'text' });
+    expect(result.stdout).toContain('bad.yml');
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('lintCommand with URLs', () => {
+  let base = '';
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-encoding': 'gzip' });
+      res.end(gzipSync('up{job="a"} 1\nup{job="b"} 1\n'));
+    } else if (req.url === '/html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html></html>');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  beforeAll(async () => {
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  it('fetches a gzip body and lints it', async () => {
+    const result = await run({ paths: [`${base}/metrics`], only: 'exposition' });
+    const [report] = json(result.stdout);
+    expect(report?.filePath).toBe(`${base}/metrics`);
+    expect(report?.messages.map((m) => m.ruleId)).toEqual(['missing-up-series']);
+  });
+  it('a wrong content type or status is an I/O problem (exit 2) naming the URL', async () => {
+    expect((await rejection(run({ paths: [`${base}/html`], only: 'exposition' }))).message).toContain(`${base}/html`);
+    expect((await rejection(run({ paths: [`${base}/missing`], only: 'exposition' }))).message).toContain(`${base}/missing`);
+  });
+});
+
+describe('rulesCommand', () => {
+  it('lists every rule with its default severity', () => {
+    const { stdout } = rulesCommand({ format: 'text' });
+    expect(stdout).toMatch(/^single-massive-target\s+warn\s+config,exposition\s+/m);
+    expect(stdout).toMatch(/^scrape-timeout\s+error\s+/m);
+    const rows = JSON.parse(rulesCommand({ format: 'json' }).stdout) as { id: string; severity: string }[];
+    expect(rows.find((r) => r.id === 'parse-error')?.severity).toBe('error');
+  });
+});
