@@ -31,6 +31,23 @@ const schema = z.strictObject({
 
 type Direction = 'old' | 'future';
 
+const UNITS_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
+
+/** A distance for people: its two largest units, at least 1s (`3y1w`, `2h5m`, `1m30s`). */
+function roughly(ms: number): number {
+  let rest = Math.max(1000, ms);
+  let kept = 0;
+  let units = 0;
+  for (const unit of UNITS_MS) {
+    const count = Math.floor(rest / unit);
+    if (count === 0 && units === 0) continue;
+    kept += count * unit;
+    rest -= count * unit;
+    if (++units === 2) break;
+  }
+  return kept;
+}
+
 export const staleTimestamps: Rule<typeof schema> = {
   meta: {
     id: 'stale-timestamps',
@@ -60,7 +77,7 @@ export const staleTimestamps: Rule<typeof schema> = {
       old: { total: 0, worstMs: 0, firstUnreported: undefined },
       future: { total: 0, worstMs: 0, firstUnreported: undefined },
     };
-    const human = (ms: number): string => formatDuration(Math.max(1000, Math.round(ms / 1000) * 1000));
+    const human = (ms: number): string => formatDuration(roughly(ms));
 
     return {
       sample(event) {
