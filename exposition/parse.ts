@@ -169,6 +169,19 @@ export class ExpositionParser {
   #series: SeriesTable | undefined;
   /** [start, end) absolute ranges of decoded input that held invalid UTF-8 (decoded to U+FFFD). */
   readonly #dirty: number[] = [];
+  /** The last sample name and its family: consecutive samples of one family reuse them. */
+  #lastName: string | undefined;
+  #lastFamily: FamilyState | undefined;
+  #lastSuffix = '';
+  #lastNameHash1 = 0;
+  #lastNameHash2 = 0;
+  /** Label names of the last label set, reused when the next set writes the same names in the same places. */
+  #prevLabelNames: string[] = [];
+  #prevLabelHash1: number[] = [];
+  #prevLabelHash2: number[] = [];
+  /** Order-independent hash of the label pairs of the last label set (when tracking duplicates). */
+  #labelsHash1 = 0;
+  #labelsHash2 = 0;
   /** Scratch: where the last scan stopped. */
   #pos = 0;
   readonly #hash = new Uint32Array(2);
@@ -492,6 +505,7 @@ export class ExpositionParser {
     }
     while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
     if (i === b) return this.#comment(s, a, b);
+    this.#invalidate();
     const family = this.#textFamily(name);
     if (keyword === 'HELP') {
       if (family.help) {
@@ -526,6 +540,12 @@ export class ExpositionParser {
       family.typeExplicit = true;
       this.#metadata('type', family.name, word, type, s, a, b, ns, ne);
     }
+  }
+
+  /** Forgets the sample-name cache: a metadata line may change the family a name belongs to. */
+  #invalidate(): void {
+    this.#lastName = undefined;
+    this.#lastFamily = undefined;
   }
 
   #metadata(
@@ -677,6 +697,7 @@ export class ExpositionParser {
       );
     }
     i++;
+    this.#invalidate();
     const family = this.#omEnter(name, ns, ne, a, b);
     const what = keyword === 'HELP' ? 'help' : keyword === 'TYPE' ? 'type' : 'unit';
     const already = what === 'help' ? family.help : what === 'type' ? family.typeExplicit : family.unit;
@@ -802,10 +823,16 @@ export class ExpositionParser {
           i + 1,
         );
       }
-      i++;
-      while (i < b && isMetricNameChar((c = s.charCodeAt(i)))) i++;
+      const last = this.#lastName;
+      if (last !== undefined && s.startsWith(last, a) && !isMetricNameChar(s.charCodeAt(a + last.length))) {
+        i = a + last.length;
+        name = last;
+      } else {
+        i++;
+        while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
+        name = s.slice(a, i);
+      }
       ne = i;
-      name = s.slice(a, i);
       if (i === b) return this.#error('unexpected-end-of-line', `expected a value after "${name}"`, i, i);
       c = s.charCodeAt(i);
       if (c === SPACE || (c === TAB && !om)) {
@@ -830,10 +857,14 @@ export class ExpositionParser {
       }
     }
     let labels = NO_LABELS;
+    let labelsHash1 = 0;
+    let labelsHash2 = 0;
     if (c === OPEN) {
       const parsed = this.#labelSet(s, i, b, om, name === undefined);
       if (parsed === undefined) return;
       labels = parsed;
+      labelsHash1 = this.#labelsHash1;
+      labelsHash2 = this.#labelsHash2;
       i = this.#pos;
       if (this.#quotedName !== undefined) {
         name = this.#quotedName;
@@ -948,13 +979,34 @@ export class ExpositionParser {
 
     // family and type-dependent rules
     let family: FamilyState;
-    if (om) {
-      const found = this.#omFamily(name);
-      family = found.family;
-      if (!this.#omSampleRules(family, found.suffix, name, labels, exemplar, ns, ne, a, b)) return;
+    let suffix: string;
+    if (name === this.#lastName && this.#lastFamily !== undefined) {
+      family = this.#lastFamily;
+      suffix = this.#lastSuffix;
     } else {
-      family = this.#textFamily(name);
-      if (!this.#textSampleRules(family, labels)) return;
+      if (om) {
+        const found = this.#omFamily(name);
+        family = found.family;
+        suffix = found.suffix;
+      } else {
+        family = this.#textFamily(name);
+        suffix = '';
+      }
+      this.#lastName = name;
+      this.#lastFamily = family;
+      this.#lastSuffix = suffix;
+      this.#lastNameHash1 = 0;
+      this.#lastNameHash2 = 0;
+    }
+    if (om) {
+      if (!this.#omSampleRules(family, suffix, name, labels, exemplar, ns, ne, a, b)) return;
+    } else {
+      if (
+        (family.type === 'histogram' || family.type === 'summary') &&
+        !this.#textSampleRules(family, labels)
+      ) {
+        return;
+      }
       family.type ??= 'untyped';
     }
 
@@ -986,7 +1038,8 @@ export class ExpositionParser {
     }
     if (exemplar !== undefined) event.exemplar = exemplar;
     this.#samples++;
-    if (this.#series !== undefined) this.#checkDuplicate(s, name, labels, a, b, timestampMs, family.name);
+    if (this.#series !== undefined)
+      this.#checkDuplicate(name, labels, labelsHash1, labelsHash2, a, b, timestampMs, family.name);
     this.#onEvent(event);
   }
 
@@ -1071,28 +1124,28 @@ export class ExpositionParser {
   }
 
   #checkDuplicate(
-    s: string,
     name: string,
     labels: readonly ParsedLabel[],
+    labelsHash1: number,
+    labelsHash2: number,
     a: number,
     b: number,
     timestampMs: number | undefined,
     family: string,
   ): void {
-    const hash = this.#hash;
-    hashRange(name, 0, name.length, hash);
-    let h1 = hash[0] ?? 0;
-    let h2 = hash[1] ?? 0;
-    const base = this.#base;
-    for (const label of labels) {
-      hashRange(label.name, 0, label.name.length, hash);
-      const n1 = hash[0] ?? 0;
-      const n2 = hash[1] ?? 0;
-      hashRange(s, label.valueRange.start - base, label.valueRange.end - base, hash);
-      // Sum of per-label hashes: the identity does not depend on label order.
-      h1 = (h1 + (Math.imul(n1 ^ (hash[0] ?? 0), 0x9e3779b1) ^ n2)) >>> 0;
-      h2 = (h2 + (Math.imul(n2 + (hash[1] ?? 0), 0x85ebca6b) ^ n1)) >>> 0;
+    let n1 = this.#lastNameHash1;
+    let n2 = this.#lastNameHash2;
+    if ((n1 | n2) === 0 || name !== this.#lastName) {
+      hashRange(name, 0, name.length, this.#hash);
+      n1 = this.#hash[0] ?? 0;
+      n2 = this.#hash[1] ?? 0;
+      if (name === this.#lastName) {
+        this.#lastNameHash1 = n1;
+        this.#lastNameHash2 = n2;
+      }
     }
+    const h1 = (n1 + labelsHash1) >>> 0;
+    let h2 = (Math.imul(n2, 0x27d4eb2f) + labelsHash2) >>> 0;
     if (h2 === 0) h2 = 1;
     const series = this.#series;
     if (series === undefined) return;
@@ -1193,6 +1246,15 @@ export class ExpositionParser {
     let afterComma = false;
     let first = true;
     const labels: ParsedLabel[] = [];
+    const track = this.#series !== undefined;
+    const prevNames = this.#prevLabelNames;
+    const prevH1 = this.#prevLabelHash1;
+    const prevH2 = this.#prevLabelHash2;
+    const base = this.#base;
+    let sum1 = 0;
+    let sum2 = 0;
+    this.#labelsHash1 = 0;
+    this.#labelsHash2 = 0;
     this.#quotedName = undefined;
     for (;;) {
       if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
@@ -1223,9 +1285,20 @@ export class ExpositionParser {
         name = q;
         i = this.#pos;
       } else if (isLabelNameStart(c)) {
-        i++;
-        while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
-        name = s.slice(ns, i);
+        const k = labels.length;
+        const previous = prevNames[k];
+        if (
+          previous !== undefined &&
+          s.startsWith(previous, ns) &&
+          !isLabelNameChar(s.charCodeAt(ns + previous.length))
+        ) {
+          i = ns + previous.length;
+          name = previous;
+        } else {
+          i++;
+          while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
+          name = s.slice(ns, i);
+        }
       } else {
         this.#error('invalid-label-name', `invalid label name: unexpected ${describeChar(c)}`, i, i + 1);
         return undefined;
@@ -1270,8 +1343,8 @@ export class ExpositionParser {
         this.#error('invalid-label-name', 'label name "__name__" is reserved', ns, ne);
         return undefined;
       }
-      for (const previous of labels) {
-        if (previous.name === name) {
+      for (let k = 0; k < labels.length; k++) {
+        if (labels[k]?.name === name) {
           this.#error('duplicate-label', `label "${name}" appears twice in the label set`, ns, ne);
           return undefined;
         }
@@ -1288,10 +1361,58 @@ export class ExpositionParser {
         return undefined;
       }
       const vs = i;
-      const value = this.#quoted(s, i, b, 'label value');
-      if (value === undefined) return undefined;
-      i = this.#pos;
-      labels.push({ name, value, nameRange: this.#range(ns, ne), valueRange: this.#range(vs, i) });
+      // Fast path: a value without escapes, hashed while scanned.
+      let v1 = 0x811c9dc5;
+      let v2 = 0x9747b28c;
+      i++;
+      while (i < b && (c = s.charCodeAt(i)) !== QUOTE && c !== BACKSLASH && c !== 0xfffd) {
+        v1 = Math.imul(v1 ^ c, 0x01000193);
+        v2 = Math.imul(v2 ^ c, 0x5bd1e995);
+        i++;
+      }
+      let value: string | undefined;
+      if (c === QUOTE && i < b) {
+        value = s.slice(vs + 1, i);
+        i++;
+      } else {
+        value = this.#quoted(s, vs, b, 'label value');
+        if (value === undefined) return undefined;
+        i = this.#pos;
+        if (track) {
+          hashRange(s, vs + 1, i - 1, this.#hash);
+          v1 = this.#hash[0] ?? 0;
+          v2 = this.#hash[1] ?? 0;
+        }
+      }
+      const k = labels.length;
+      labels.push({
+        name,
+        value,
+        nameRange: { start: base + ns, end: base + ne },
+        valueRange: { start: base + vs, end: base + i },
+      });
+      if (track) {
+        let n1: number;
+        let n2: number;
+        if (prevNames[k] === name) {
+          n1 = prevH1[k] ?? 0;
+          n2 = prevH2[k] ?? 0;
+        } else {
+          hashRange(name, 0, name.length, this.#hash);
+          n1 = this.#hash[0] ?? 0;
+          n2 = this.#hash[1] ?? 0;
+          prevNames[k] = name;
+          prevH1[k] = n1;
+          prevH2[k] = n2;
+        }
+        // A sum of per-label hashes: the identity does not depend on label order.
+        sum1 = (sum1 + (Math.imul(n1 ^ v1, 0x9e3779b1) ^ (n2 >>> 7))) >>> 0;
+        sum2 = (sum2 + (Math.imul(n2 + (v2 ^ (v2 >>> 15)), 0x85ebca6b) ^ n1)) >>> 0;
+        this.#labelsHash1 = sum1;
+        this.#labelsHash2 = sum2;
+      } else if (prevNames[k] !== name) {
+        prevNames[k] = name;
+      }
       first = false;
       if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
       c = i < b ? s.charCodeAt(i) : -1;

@@ -1,7 +1,8 @@
 /**
  * A compact set of series identities for duplicate detection: each series is a 64-bit hash (two 32-bit lanes)
- * in an open-addressing table of typed arrays, with where its first occurrence stood. About 32 bytes per slot,
- * never the series' text, so a million series cost tens of megabytes rather than hundreds.
+ * in an open-addressing table, never the series' text. Slots hold the two lanes and an entry number side by
+ * side (one cache line per probe); entries (line number, line start) are appended densely; explicit
+ * timestamps, which are rare, live in a sparse map. About 34 bytes per series at a million series.
  */
 
 export interface FirstOccurrence {
@@ -13,25 +14,23 @@ export interface FirstOccurrence {
 }
 
 const INITIAL_CAPACITY = 1 << 10;
+const STRIDE = 3;
 
 export class SeriesTable {
   #capacity = INITIAL_CAPACITY;
   #size = 0;
-  #h1 = new Uint32Array(INITIAL_CAPACITY);
-  #h2 = new Uint32Array(INITIAL_CAPACITY);
-  #line = new Uint32Array(INITIAL_CAPACITY);
-  #lineLength = new Uint32Array(INITIAL_CAPACITY);
-  #lineStart = new Float64Array(INITIAL_CAPACITY);
-  #timestamp = new Float64Array(INITIAL_CAPACITY);
+  /** Per slot: h1, h2, entry + 1 (0 = empty). */
+  #slots = new Uint32Array(INITIAL_CAPACITY * STRIDE);
+  #line = new Uint32Array((INITIAL_CAPACITY * 3) >> 2);
+  #lineStart = new Float64Array((INITIAL_CAPACITY * 3) >> 2);
+  #lineLength = new Uint32Array((INITIAL_CAPACITY * 3) >> 2);
+  readonly #timestamps = new Map<number, number>();
 
   get size(): number {
     return this.#size;
   }
 
-  /**
-   * Adds a series; returns undefined when it is new, else where it first stood. `h2` 0 is reserved for empty
-   * slots, so callers pass a non-zero second lane.
-   */
+  /** Adds a series; returns undefined when it is new, else where it first stood. */
   add(
     h1: number,
     h2: number,
@@ -41,62 +40,66 @@ export class SeriesTable {
     timestampMs: number,
   ): FirstOccurrence | undefined {
     if ((this.#size + 1) * 4 > this.#capacity * 3) this.#grow();
+    const slots = this.#slots;
     const mask = this.#capacity - 1;
-    let slot = h1 & mask;
+    let slot = (h1 ^ (h2 >>> 11)) & mask;
     for (;;) {
-      const k2 = this.#h2[slot] ?? 0;
-      if (k2 === 0) break;
-      if (k2 === h2 && this.#h1[slot] === h1) {
+      const at = slot * STRIDE;
+      const entry = slots[at + 2] ?? 0;
+      if (entry === 0) {
+        const index = this.#size++;
+        slots[at] = h1;
+        slots[at + 1] = h2;
+        slots[at + 2] = index + 1;
+        this.#line[index] = line;
+        this.#lineStart[index] = lineStart;
+        this.#lineLength[index] = Math.min(lineLength, 0xffffffff);
+        if (!Number.isNaN(timestampMs)) this.#timestamps.set(index, timestampMs);
+        return undefined;
+      }
+      if (slots[at] === h1 && slots[at + 1] === h2) {
+        const index = entry - 1;
         return {
-          line: this.#line[slot] ?? 0,
-          lineStart: this.#lineStart[slot] ?? 0,
-          lineLength: this.#lineLength[slot] ?? 0,
-          timestampMs: this.#timestamp[slot] ?? Number.NaN,
+          line: this.#line[index] ?? 0,
+          lineStart: this.#lineStart[index] ?? 0,
+          lineLength: this.#lineLength[index] ?? 0,
+          timestampMs: this.#timestamps.get(index) ?? Number.NaN,
         };
       }
       slot = (slot + 1) & mask;
     }
-    this.#h1[slot] = h1;
-    this.#h2[slot] = h2;
-    this.#line[slot] = line;
-    this.#lineStart[slot] = lineStart;
-    this.#lineLength[slot] = Math.min(lineLength, 0xffffffff);
-    this.#timestamp[slot] = timestampMs;
-    this.#size++;
-    return undefined;
   }
 
   #grow(): void {
-    const old = {
-      h1: this.#h1,
-      h2: this.#h2,
-      line: this.#line,
-      lineLength: this.#lineLength,
-      lineStart: this.#lineStart,
-      timestamp: this.#timestamp,
-    };
+    const old = this.#slots;
     const oldCapacity = this.#capacity;
     const capacity = oldCapacity * 2;
-    this.#capacity = capacity;
-    this.#h1 = new Uint32Array(capacity);
-    this.#h2 = new Uint32Array(capacity);
-    this.#line = new Uint32Array(capacity);
-    this.#lineLength = new Uint32Array(capacity);
-    this.#lineStart = new Float64Array(capacity);
-    this.#timestamp = new Float64Array(capacity);
+    const slots = new Uint32Array(capacity * STRIDE);
     const mask = capacity - 1;
     for (let i = 0; i < oldCapacity; i++) {
-      const h2 = old.h2[i] ?? 0;
-      if (h2 === 0) continue;
-      const h1 = old.h1[i] ?? 0;
-      let slot = h1 & mask;
-      while ((this.#h2[slot] ?? 0) !== 0) slot = (slot + 1) & mask;
-      this.#h1[slot] = h1;
-      this.#h2[slot] = h2;
-      this.#line[slot] = old.line[i] ?? 0;
-      this.#lineLength[slot] = old.lineLength[i] ?? 0;
-      this.#lineStart[slot] = old.lineStart[i] ?? 0;
-      this.#timestamp[slot] = old.timestamp[i] ?? Number.NaN;
+      const at = i * STRIDE;
+      const entry = old[at + 2] ?? 0;
+      if (entry === 0) continue;
+      const h1 = old[at] ?? 0;
+      const h2 = old[at + 1] ?? 0;
+      let slot = (h1 ^ (h2 >>> 11)) & mask;
+      while ((slots[slot * STRIDE + 2] ?? 0) !== 0) slot = (slot + 1) & mask;
+      const to = slot * STRIDE;
+      slots[to] = h1;
+      slots[to + 1] = h2;
+      slots[to + 2] = entry;
     }
+    this.#slots = slots;
+    this.#capacity = capacity;
+    const entries = (capacity * 3) >> 2;
+    const line = new Uint32Array(entries);
+    line.set(this.#line);
+    this.#line = line;
+    const lineStart = new Float64Array(entries);
+    lineStart.set(this.#lineStart);
+    this.#lineStart = lineStart;
+    const lineLength = new Uint32Array(entries);
+    lineLength.set(this.#lineLength);
+    this.#lineLength = lineLength;
   }
 }
