@@ -107,9 +107,17 @@ describe('promtool check config', () => {
   });
 });
 
-/** Files of the repository as git knows them (tracked), copied from the working tree: a clean clone's content. */
+/**
+ * Files of the repository as git knows them (tracked), copied from the working tree: a clean clone's content.
+ * `DEPLOY_BUILD_CONTEXT=worktree` adds untracked files that git does not ignore, to try uncommitted work.
+ */
 function copyTrackedFiles(to: string): string[] {
-  const listed = spawnSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' });
+  const untracked =
+    process.env['DEPLOY_BUILD_CONTEXT'] === 'worktree' ? ['--others', '--exclude-standard'] : [];
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', ...untracked], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
   const files = listed.stdout.split('\0').filter((f) => f !== '' && existsSync(join(repoRoot, f)));
   for (const file of files) cpSync(join(repoRoot, file), join(to, file));
