@@ -182,10 +182,15 @@ export function applyDirectives(
       kept.push(place(findingFrom(unusedRule, severity, '', { messageId, data, range }), index));
     };
     for (const directive of directives) {
+      let unknown = 0;
       directive.ruleIds.forEach((id, i) => {
-        if (findRule(id, list) === undefined && findRule(id) === undefined) report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range);
+        if (findRule(id, list) === undefined && findRule(id) === undefined) {
+          unknown++;
+          report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range);
+        }
       });
-      if (!used.has(directive)) {
+      // A directive that names only unknown rules is reported once, as such.
+      if (!used.has(directive) && (unknown === 0 || unknown < directive.ruleIds.length)) {
         const what = directive.ruleIds.length > 0 ? directive.ruleIds.join(', ') : 'all rules';
         report(directive.kind === 'disable' ? 'unusedFile' : 'unused', { rules: what }, directive.range);
       }

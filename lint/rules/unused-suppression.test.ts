@@ -17,10 +17,7 @@ testRule(rule, {
     },
     {
       code: '# scrapelint disable no-such-rule\nscrape_configs: []\n',
-      errors: [
-        { messageId: 'unusedFile', line: 1, column: 1, endLine: 1, endColumn: 34 },
-        { messageId: 'unknownRule', line: 1, column: 22, endLine: 1, endColumn: 34 },
-      ],
+      errors: [{ messageId: 'unknownRule', line: 1, column: 22, endLine: 1, endColumn: 34 }],
     },
   ],
 });
