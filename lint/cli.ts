@@ -123,7 +123,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
   };
   sub('config', 'lint Prometheus configuration files and operator resources (YAML)', '<paths...>', 'config');
-  sub('metrics', 'lint an exposition: a file, a URL (fetched as Prometheus scrapes) or - for stdin', '<source>', 'exposition');
+  sub('metrics', 'lint expositions: files, URLs (fetched as Prometheus scrapes) or - for stdin', '<sources...>', 'exposition');
   sub('docs', 'lint Markdown architecture documents (mermaid flowcharts)', '<paths...>', 'docs');
   program
     .command('rules')
