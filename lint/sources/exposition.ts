@@ -53,7 +53,30 @@ export const DEFAULT_MAX_FINDINGS_PER_RULE = 100;
 /** The messageId of the closing "and N more" finding of a capped rule. */
 export const TRUNCATED_MESSAGE_ID = 'truncated';
 
-type Visit<E> = (event: E) => void;
+/**
+ * The visitors of one event kind, called in rule order. Hot path (once per sample per rule): plain arrays, one
+ * try per event; a visitor that throws is named in the error.
+ */
+class Dispatch<E> {
+  readonly #visits: ((event: E) => void)[] = [];
+  readonly #ruleIds: string[] = [];
+
+  add(ruleId: string, visit: (event: E) => void): void {
+    this.#visits.push(visit);
+    this.#ruleIds.push(ruleId);
+  }
+
+  run(event: E): void {
+    const visits = this.#visits;
+    let i = 0;
+    try {
+      for (; i < visits.length; i++) (visits[i] as (event: E) => void)(event);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new Error(`rule ${this.#ruleIds[i] ?? '?'} failed: ${detail}`, { cause: error });
+    }
+  }
+}
 
 /**
  * Builds a sink that dispatches events to the visitors of `rules` and collects their findings (bounded).
@@ -68,11 +91,11 @@ export function createRuleSink(
 ): { sink: ExpositionSink; findings(): Finding[] } {
   const findings: Finding[] = [];
   const closing: Finding[] = [];
-  const onSample: Visit<Extract<ParseEvent, { kind: 'sample' }>>[] = [];
-  const onMetadata: Visit<Extract<ParseEvent, { kind: 'help' | 'type' | 'unit' }>>[] = [];
-  const onFact: Visit<Extract<ParseEvent, { kind: 'fact' }>>[] = [];
-  const onDiagnostic: Visit<Extract<ParseEvent, { kind: 'diagnostic' }>>[] = [];
-  const onEnd: Visit<ParseSummary>[] = [];
+  const onSample = new Dispatch<SampleEvent>();
+  const onMetadata = new Dispatch<MetadataEvent>();
+  const onFact = new Dispatch<FactEvent>();
+  const onDiagnostic = new Dispatch<Diagnostic>();
+  const onEnd = new Dispatch<ParseSummary>();
   const omittedByRule: { ruleId: string; count: number; first: Finding | undefined }[] = [];
 
   for (const configured of rules) {
@@ -93,52 +116,36 @@ export function createRuleSink(
         omitted.first ??= finding;
       }
     });
-    const guard = <E>(visit: ((event: E) => void) | undefined): Visit<E> | undefined =>
-      visit === undefined
-        ? undefined
-        : (event: E): void => {
-            try {
-              visit.call(visitor, event);
-            } catch (error) {
-              const detail = error instanceof Error ? error.message : String(error);
-              throw new Error(`rule ${ruleId} failed: ${detail}`, { cause: error });
-            }
-          };
-    const sample = guard<SampleEvent>(visitor.sample?.bind(visitor));
-    const metadata = guard<MetadataEvent>(visitor.metadata?.bind(visitor));
-    const fact = guard<FactEvent>(visitor.fact?.bind(visitor));
-    const diagnostic = guard<Diagnostic>(visitor.diagnostic?.bind(visitor));
-    const end = guard<ParseSummary>(visitor.expositionEnd?.bind(visitor));
-    if (sample) onSample.push(sample);
-    if (metadata) onMetadata.push(metadata);
-    if (fact) onFact.push(fact);
-    if (diagnostic) onDiagnostic.push(diagnostic);
-    if (end) onEnd.push(end);
+    if (visitor.sample) onSample.add(ruleId, visitor.sample.bind(visitor));
+    if (visitor.metadata) onMetadata.add(ruleId, visitor.metadata.bind(visitor));
+    if (visitor.fact) onFact.add(ruleId, visitor.fact.bind(visitor));
+    if (visitor.diagnostic) onDiagnostic.add(ruleId, visitor.diagnostic.bind(visitor));
+    if (visitor.expositionEnd) onEnd.add(ruleId, visitor.expositionEnd.bind(visitor));
   }
 
   const sink: ExpositionSink = {
     event(event) {
       switch (event.kind) {
         case 'sample':
-          for (const visit of onSample) visit(event);
+          onSample.run(event);
           break;
         case 'help':
         case 'type':
         case 'unit':
-          for (const visit of onMetadata) visit(event);
+          onMetadata.run(event);
           break;
         case 'fact':
-          for (const visit of onFact) visit(event);
+          onFact.run(event);
           break;
         case 'diagnostic':
-          for (const visit of onDiagnostic) visit(event);
+          onDiagnostic.run(event);
           break;
         case 'comment':
           break;
       }
     },
     end(summary) {
-      for (const visit of onEnd) visit(summary);
+      onEnd.run(summary);
       // Findings reported at the end (summaries) may also overflow: count them before closing.
       for (const omitted of omittedByRule) {
         if (omitted.count === 0 || omitted.first === undefined) continue;
