@@ -300,6 +300,16 @@ export function parseListen(listen: string): { host: string | undefined; port: n
   return { host: host === '' ? undefined : host, port };
 }
 
+async function readTlsFile(key: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new Error(`cannot read ${key} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
 /** Starts HTTP (or HTTPS when the web config has a certificate) with bounded timeouts and header sizes. */
 export async function startServer(app: express.Express, options: ServerOptions): Promise<RunningServer> {
   const { host, port } = parseListen(options.listen);
@@ -312,11 +322,12 @@ export async function startServer(app: express.Express, options: ServerOptions):
   };
   let server: Server;
   if (tls !== undefined) {
-    const [cert, key, ca] = await Promise.all([
-      readFile(tls.certFile),
-      readFile(tls.keyFile),
-      tls.clientCaFile === undefined ? undefined : readFile(tls.clientCaFile),
-    ]);
+    const cert = await readTlsFile('tls_server_config.cert_file', tls.certFile);
+    const key = await readTlsFile('tls_server_config.key_file', tls.keyFile);
+    const ca =
+      tls.clientCaFile === undefined
+        ? undefined
+        : await readTlsFile('tls_server_config.client_ca_file', tls.clientCaFile);
     const wantsCert = tls.clientAuthType !== 'NoClientCert';
     server = createHttpsServer(
       {
