@@ -50,6 +50,12 @@ describe('rule files', () => {
 });
 
 describe('registered rules', () => {
+  it('are all in the rules table of docs/scrapelint.md', () => {
+    const guide = readFileSync(join(root, 'docs', 'scrapelint.md'), 'utf8');
+    for (const rule of rules) {
+      if (!rule.meta.id.startsWith('hygiene/')) expect(guide, rule.meta.id).toContain(`[${rule.meta.id}](rules/${rule.meta.id}.md)`);
+    }
+  });
   it('have unique ids', () => {
     const ids = rules.map((r) => r.meta.id);
     expect(new Set(ids).size).toBe(ids.length);
