@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineIndex } from '../positions.js';
 import { cleanLabel, mermaidFences, parseDocs } from './docs.js';
@@ -236,5 +237,73 @@ describe('cleanLabel', () => {
     expect(cleanLabel(' "Kafka  topic" ')).toBe('Kafka topic');
     expect(cleanLabel('`md`')).toBe('md');
     expect(cleanLabel('a<br>b<BR />c')).toBe('a b c');
+  });
+});
+
+describe('parseDocs on arbitrary input', () => {
+  const mermaidish = fc.array(
+    fc.oneof(
+      fc.constantFrom(
+        'A',
+        'B',
+        'kafka',
+        '-->',
+        '---',
+        '-.->',
+        '==>',
+        '<-->',
+        '|x|',
+        '[',
+        ']',
+        '(',
+        ')',
+        '{',
+        '}',
+      ),
+      fc.constantFrom(
+        '&',
+        ';',
+        '\n',
+        ' ',
+        '"',
+        '`',
+        'subgraph',
+        'end',
+        '%%',
+        '@{',
+        ':::',
+        '>',
+        '~~~',
+        '--',
+        '==',
+      ),
+      fc.string({ maxLength: 5 }),
+    ),
+    { maxLength: 60 },
+  );
+
+  it('never throws, keeps every range inside the text and every edge between known nodes', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('```mermaid\nflowchart LR\n', '~~~mermaid\ngraph TD;', '```mermaid\n'),
+        mermaidish,
+        (head, parts) => {
+          const text = head + parts.join('') + '\n```\n';
+          const model = parseDocs(text, 'fuzz.md');
+          for (const chart of model.flowcharts) {
+            const ids = new Set(chart.nodes.map((n) => n.id));
+            for (const item of [chart, ...chart.nodes, ...chart.edges, ...(chart.subgraphs ?? [])]) {
+              expect(item.range.start).toBeGreaterThanOrEqual(0);
+              expect(item.range.end).toBeLessThanOrEqual(text.length);
+              expect(item.range.start).toBeLessThanOrEqual(item.range.end);
+            }
+            for (const edge of chart.edges) {
+              expect(ids.has(edge.from) && ids.has(edge.to)).toBe(true);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

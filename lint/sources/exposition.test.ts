@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ParseEvent, ParseSummary } from '../../exposition/types.js';
+import { rules } from '../rules/index.js';
 import type { Rule } from '../types.js';
 import { RuleOptionsError } from './configured-rule.js';
 import {
@@ -236,5 +238,51 @@ describe('lintUrl', () => {
   it('rejects with the fetch error', async () => {
     await expect(lintUrl(`${base}/down`)).rejects.toThrow(FetchError);
     await expect(lintUrl(`${base}/down`)).rejects.toThrow(`${base}/down: server returned HTTP status 503`);
+  });
+});
+
+describe('the exposition rules on arbitrary input', () => {
+  const own = rules.filter((rule) => rule.meta.appliesTo.includes('exposition'));
+  const line = fc.oneof(
+    fc.constantFrom(
+      '# HELP a x',
+      '# TYPE a counter',
+      '# TYPE a_total gauge',
+      '# TYPE h histogram',
+      '# EOF',
+      '',
+    ),
+    fc.constantFrom(
+      'a 1',
+      'a 1 1000',
+      'a{le="1"} 2 5',
+      'h_bucket{le="+Inf"} 1',
+      'a_total 1 1.5',
+      'fooBar:baz_ms 1',
+    ),
+    fc.string({ maxLength: 30 }),
+  );
+
+  it('never throws, and every finding has a line', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (lines, size) => {
+          const text = lines.join('\n');
+          const parts: string[] = [];
+          for (let i = 0; i < text.length; i += size) parts.push(text.slice(i, i + size));
+          const { findings } = await lintExposition(chunksOf(...parts), {
+            filePath: 'fuzz.prom',
+            rules: own.map((rule) => ({ rule, options: {}, severity: 'warn' as const })),
+          });
+          for (const finding of findings) {
+            expect(finding.at?.line).toBeGreaterThan(0);
+            expect(finding.range.start).toBeGreaterThanOrEqual(finding.at?.lineStart ?? 0);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
