@@ -237,4 +237,11 @@ describe('fetchExposition', () => {
       message: 'ftp://127.0.0.1/metrics: unsupported scheme ftp: (http: or https: only)',
     });
   });
+
+  it('rejects a timeout or size limit that is not positive', async () => {
+    await expect(fetchExposition(`${base}/metrics`, { timeoutMs: 0 })).rejects.toThrow(
+      'fetch timeout must be a positive number of milliseconds, got 0',
+    );
+    await expect(fetchExposition(`${base}/metrics`, { maxBytes: Number.NaN })).rejects.toThrow(RangeError);
+  });
 });

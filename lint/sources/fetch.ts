@@ -142,6 +142,12 @@ export async function fetchExposition(
 ): Promise<FetchedExposition> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(`fetch timeout must be a positive number of milliseconds, got ${timeoutMs}`);
+  }
+  if (!Number.isFinite(maxBytes) || maxBytes <= 0) {
+    throw new RangeError(`fetch size limit must be a positive number of bytes, got ${maxBytes}`);
+  }
   let url = parseUrl(rawUrl);
   const shown = rawUrl;
 
