@@ -41,9 +41,9 @@ export function isUntyped(type: MetricType | undefined): boolean {
   return type === undefined || type === 'untyped' || type === 'unknown';
 }
 
-export function eachFamily(
-  visit: (family: FamilyInfo) => void,
-): Required<Pick<RuleVisitor, 'metadata' | 'sample' | 'expositionEnd'>> & {
+export function eachFamily(visit: (family: FamilyInfo) => void): Required<
+  Pick<RuleVisitor, 'metadata' | 'sample' | 'expositionEnd'>
+> & {
   typeOf(family: string): MetricType | undefined;
 } {
   const pending = new Map<string, Pending>();
