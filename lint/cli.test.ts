@@ -9,7 +9,10 @@ async function cli(argv: string[], over: { isTTY?: boolean; env?: NodeJS.Process
   let stdout = '';
   let stderr = '';
   const dir = mkdtempSync(join(tmpdir(), 'scrapelint-cli-'));
-  writeFileSync(join(dir, 'bad.yml'), 'scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n    scrape_timeout: 1m\n');
+  writeFileSync(
+    join(dir, 'bad.yml'),
+    'scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n    scrape_timeout: 1m\n',
+  );
   writeFileSync(join(dir, 'good.yml'), 'scrape_configs:\n  - job_name: a\n');
   const code = await main(argv, {
     cwd: dir,
@@ -54,7 +57,9 @@ describe('scrapelint CLI', () => {
   });
   it('subcommands: config, metrics -, rules', async () => {
     expect((await cli(['config', 'bad.yml', '--format', 'json'])).code).toBe(1);
-    const metrics = await cli(['metrics', '-', '--format', 'github'], { stdin: 'a{job="x"} 1\na{job="y"} 1\n' });
+    const metrics = await cli(['metrics', '-', '--format', 'github'], {
+      stdin: 'a{job="x"} 1\na{job="y"} 1\n',
+    });
     expect(metrics.code).toBe(0);
     expect(metrics.stdout).toMatch(/^::warning file=<stdin>,line=2,col=3,.*missing-up-series/);
     const rules = await cli(['rules']);

@@ -44,11 +44,13 @@ Examples:
 Exit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,
 2 usage, configuration or I/O problems.`;
 
-const integer = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
-  return n;
-};
+const integer =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+    return n;
+  };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function common(command: Command): Command {
@@ -58,7 +60,12 @@ function common(command: Command): Command {
     .option('--rule <id=severity>', 'set a rule to off, warn or error (repeatable)', collect, [])
     .option('-c, --config <file>', 'configuration file (default: the nearest .scrapelintrc.yaml)')
     .option('--no-rc', 'ignore .scrapelintrc.yaml files')
-    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', integer('--max-warnings'), -1)
+    .option(
+      '--max-warnings <n>',
+      'exit 1 when there are more warnings than this',
+      integer('--max-warnings'),
+      -1,
+    )
     .option('--hygiene', 'turn on the hygiene/* rules (promtool check metrics parity)')
     .option('-q, --quiet', 'report errors only')
     .option('--no-color', 'no colour, even on a terminal')
@@ -116,14 +123,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   common(program).action((paths: string[], flags: CommonFlags) => run(paths, flags));
 
   const sub = (name: string, description: string, argument: string, only: SourceKind): void => {
-    const command = program.command(name).description(description).argument(argument).addHelpText('after', EXAMPLES);
+    const command = program
+      .command(name)
+      .description(description)
+      .argument(argument)
+      .addHelpText('after', EXAMPLES);
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     common(command).action((paths: string | string[], flags: CommonFlags) =>
       run(Array.isArray(paths) ? paths : [paths], flags, only),
     );
   };
   sub('config', 'lint Prometheus configuration files and operator resources (YAML)', '<paths...>', 'config');
-  sub('metrics', 'lint expositions: files, URLs (fetched as Prometheus scrapes) or - for stdin', '<sources...>', 'exposition');
+  sub(
+    'metrics',
+    'lint expositions: files, URLs (fetched as Prometheus scrapes) or - for stdin',
+    '<sources...>',
+    'exposition',
+  );
   sub('docs', 'lint Markdown architecture documents (mermaid flowcharts)', '<paths...>', 'docs');
   program
     .command('rules')
@@ -141,13 +157,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+        ? 0
+        : 2;
     }
     if (error instanceof ScrapelintError) {
       io.stderr(`scrapelint: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`scrapelint: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(
+      `scrapelint: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 2;
   }
 }

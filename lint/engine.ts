@@ -5,7 +5,16 @@
  * Data flows one way: file -> source -> rules -> findings -> reporter.
  */
 import type { z } from 'zod';
-import type { DocsModel, FileResult, Finding, LintMessage, ReportDescriptor, Rule, Severity, SourceKind } from './types.js';
+import type {
+  DocsModel,
+  FileResult,
+  Finding,
+  LintMessage,
+  ReportDescriptor,
+  Rule,
+  Severity,
+  SourceKind,
+} from './types.js';
 import { configError } from './errors.js';
 import { formatMessage } from './messages.js';
 import { LineIndex, locateOnLine } from './positions.js';
@@ -55,19 +64,29 @@ function describeZodError(error: z.ZodError): string {
 }
 
 /** Checks settings against the registry: unknown rule ids and invalid options are configuration errors. */
-export function validateSettings(settings: LintSettings, origin: string, list: readonly Rule[] = registry): void {
+export function validateSettings(
+  settings: LintSettings,
+  origin: string,
+  list: readonly Rule[] = registry,
+): void {
   for (const [id, setting] of Object.entries(settings.rules ?? {})) {
     const rule = findRule(id, list);
-    if (rule === undefined) throw configError(`${origin}: unknown rule "${id}" (scrapelint rules lists them)`);
+    if (rule === undefined)
+      throw configError(`${origin}: unknown rule "${id}" (scrapelint rules lists them)`);
     if (setting.options !== undefined) {
       const parsed = rule.meta.schema.safeParse(setting.options);
-      if (!parsed.success) throw configError(`${origin}: invalid options for rule ${id}: ${describeZodError(parsed.error)}`);
+      if (!parsed.success)
+        throw configError(`${origin}: invalid options for rule ${id}: ${describeZodError(parsed.error)}`);
     }
   }
 }
 
 /** The enabled rules for one kind of input, with validated options. */
-export function resolveRules(settings: LintSettings, kind: SourceKind, list: readonly Rule[] = registry): ResolvedRule[] {
+export function resolveRules(
+  settings: LintSettings,
+  kind: SourceKind,
+  list: readonly Rule[] = registry,
+): ResolvedRule[] {
   const resolved: ResolvedRule[] = [];
   for (const rule of list) {
     if (!rule.meta.appliesTo.includes(kind)) continue;
@@ -83,9 +102,15 @@ export function resolveRules(settings: LintSettings, kind: SourceKind, list: rea
   return resolved;
 }
 
-function findingFrom(rule: Rule, severity: Exclude<Severity, 'off'>, filePath: string, d: ReportDescriptor): Finding {
+function findingFrom(
+  rule: Rule,
+  severity: Exclude<Severity, 'off'>,
+  filePath: string,
+  d: ReportDescriptor,
+): Finding {
   const template = rule.meta.messages[d.messageId];
-  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId "${d.messageId}"`);
+  if (template === undefined)
+    throw new Error(`rule ${rule.meta.id} reported unknown messageId "${d.messageId}"`);
   return {
     ruleId: rule.meta.id,
     messageId: d.messageId,
@@ -149,7 +174,9 @@ function runRules(
       });
       visit(visitor);
     } catch (error) {
-      throw new Error(`rule ${rule.meta.id} failed on ${filePath}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`rule ${rule.meta.id} failed on ${filePath}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   return findings;
@@ -176,9 +203,15 @@ export function applyDirectives(
     }
   }
   const unusedRule = findRule(UNUSED_SUPPRESSION, list);
-  const severity = unusedRule ? (settings.rules?.[UNUSED_SUPPRESSION]?.severity ?? unusedRule.meta.defaultSeverity) : 'off';
+  const severity = unusedRule
+    ? (settings.rules?.[UNUSED_SUPPRESSION]?.severity ?? unusedRule.meta.defaultSeverity)
+    : 'off';
   if (unusedRule && severity !== 'off') {
-    const report = (messageId: string, data: Record<string, string>, range: { start: number; end: number }): void => {
+    const report = (
+      messageId: string,
+      data: Record<string, string>,
+      range: { start: number; end: number },
+    ): void => {
       kept.push(place(findingFrom(unusedRule, severity, '', { messageId, data, range }), index));
     };
     for (const directive of directives) {
@@ -219,11 +252,19 @@ export function lintConfigText(
 }
 
 /** Lints a docs model (Markdown with mermaid flowcharts) already parsed. */
-export function lintDocsModel(model: DocsModel, settings: LintSettings = {}, list: readonly Rule[] = registry): FileResult {
+export function lintDocsModel(
+  model: DocsModel,
+  settings: LintSettings = {},
+  list: readonly Rule[] = registry,
+): FileResult {
   const resolved = resolveRules(settings, 'docs', list);
   const findings = runRules(resolved, model.filePath, 'docs', (visitor) => visitor.docs?.(model));
   const index = new LineIndex(model.text);
-  return fileResult(model.filePath, 'docs', findings.map((f) => place(f, index)));
+  return fileResult(
+    model.filePath,
+    'docs',
+    findings.map((f) => place(f, index)),
+  );
 }
 
 /** A YAML or Markdown file that could not be read as such. */
@@ -235,9 +276,15 @@ export function lintSourceError(
   settings: LintSettings = {},
   list: readonly Rule[] = registry,
 ): FileResult {
-  const findings = runRules(resolveRules(settings, kind, list), filePath, kind, (v) => v.sourceError?.(problem));
+  const findings = runRules(resolveRules(settings, kind, list), filePath, kind, (v) =>
+    v.sourceError?.(problem),
+  );
   const index = new LineIndex(text);
-  return fileResult(filePath, kind, findings.map((f) => place(f, index)));
+  return fileResult(
+    filePath,
+    kind,
+    findings.map((f) => place(f, index)),
+  );
 }
 
 export interface ExpositionInputOptions {
@@ -266,7 +313,11 @@ export async function lintExpositionStream(
       // duplicate-series needs identities; without it, keep memory flat.
       trackDuplicates: resolved.some((r) => r.rule.meta.id === 'duplicate-series'),
     });
-    return fileResult(options.filePath, 'exposition', findings.map((f) => place(f, undefined)));
+    return fileResult(
+      options.filePath,
+      'exposition',
+      findings.map((f) => place(f, undefined)),
+    );
   } catch (error) {
     if (error instanceof RuleOptionsError) throw configError(error.message);
     throw error;

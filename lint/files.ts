@@ -5,13 +5,27 @@ import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import { describeIoError, ioError, usageError } from './errors.js';
 
-export const LINTABLE_EXTENSIONS = ['yml', 'yaml', 'md', 'markdown', 'prom', 'metrics', 'om', 'openmetrics', 'txt'];
+export const LINTABLE_EXTENSIONS = [
+  'yml',
+  'yaml',
+  'md',
+  'markdown',
+  'prom',
+  'metrics',
+  'om',
+  'openmetrics',
+  'txt',
+];
 const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/.cache/**'];
 
 export const isUrl = (path: string): boolean => /^https?:\/\//i.test(path);
 
 /** Absolute paths of the files to lint, in a stable order; `-` and URLs pass through unchanged. */
-export async function expandPaths(paths: readonly string[], cwd: string, ignore: readonly string[] = []): Promise<string[]> {
+export async function expandPaths(
+  paths: readonly string[],
+  cwd: string,
+  ignore: readonly string[] = [],
+): Promise<string[]> {
   const ignored = picomatch([...ALWAYS_IGNORED, ...ignore], { dot: true });
   const isIgnored = (absolute: string): boolean => {
     const rel = relative(cwd, absolute).split(sep).join('/');
@@ -36,7 +50,8 @@ export async function expandPaths(paths: readonly string[], cwd: string, ignore:
       const s = await stat(absolute);
       kind = s.isDirectory() ? 'dir' : 'file';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`${path}: ${describeIoError(error)}`, error);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw ioError(`${path}: ${describeIoError(error)}`, error);
     }
     if (kind === 'file') {
       if (!isIgnored(absolute)) add(absolute);
@@ -52,7 +67,10 @@ export async function expandPaths(paths: readonly string[], cwd: string, ignore:
       ignore: ALWAYS_IGNORED,
       followSymbolicLinks: false,
     });
-    const kept = matches.map((m) => resolve(m)).filter((m) => !isIgnored(m)).sort();
+    const kept = matches
+      .map((m) => resolve(m))
+      .filter((m) => !isIgnored(m))
+      .sort();
     if (kind === 'missing' && kept.length === 0) throw usageError(`no files match the pattern "${path}"`);
     kept.forEach(add);
   }

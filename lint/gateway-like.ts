@@ -43,17 +43,29 @@ export function gatewayReasons(job: ScrapeJob): GatewayReason[] {
   if (isFederation(job)) return [];
   const reasons: GatewayReason[] = [];
   const targets = job.staticTargets;
-  if (job.honorLabels?.value === true && !job.discovers && targets.length > 0 && targets.length <= FEW_TARGETS) {
+  if (
+    job.honorLabels?.value === true &&
+    !job.discovers &&
+    targets.length > 0 &&
+    targets.length <= FEW_TARGETS
+  ) {
     reasons.push({
       kind: 'honor-labels-few-targets',
       text: `honor_labels with ${targets.length} static target${targets.length === 1 ? '' : 's'}`,
       range: job.honorLabels.range,
     });
   }
-  const onPort = [...targets.filter((t) => portOf(t.value) === PUSHGATEWAY_PORT), ...job.ports.filter((p) => p.value === PUSHGATEWAY_PORT)];
+  const onPort = [
+    ...targets.filter((t) => portOf(t.value) === PUSHGATEWAY_PORT),
+    ...job.ports.filter((p) => p.value === PUSHGATEWAY_PORT),
+  ];
   const first = onPort[0];
   if (first !== undefined) {
-    reasons.push({ kind: 'pushgateway-port', text: `port ${PUSHGATEWAY_PORT}, the Pushgateway's`, range: first.range });
+    reasons.push({
+      kind: 'pushgateway-port',
+      text: `port ${PUSHGATEWAY_PORT}, the Pushgateway's`,
+      range: first.range,
+    });
   }
   const named: [string, Located<string> | undefined][] = [
     ['job name', job.name],
@@ -64,7 +76,11 @@ export function gatewayReasons(job: ScrapeJob): GatewayReason[] {
   for (const [what, located] of named) {
     const word = located === undefined ? null : GATEWAY_WORDS.exec(located.value);
     if (located !== undefined && word !== null) {
-      reasons.push({ kind: 'gateway-name', text: `${what} "${located.value}" says ${word[0].toLowerCase()}`, range: located.range });
+      reasons.push({
+        kind: 'gateway-name',
+        text: `${what} "${located.value}" says ${word[0].toLowerCase()}`,
+        range: located.range,
+      });
       break;
     }
   }

@@ -23,12 +23,16 @@ let env: NodeJS.ProcessEnv;
 
 async function tryRepo(hook: string, file: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(preCommit, ['try-repo', checkout, hook, '--files', file, '--verbose'], {
-      cwd: repo,
-      env,
-      timeout: 10 * MINUTES,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await run(
+      preCommit,
+      ['try-repo', checkout, hook, '--files', file, '--verbose'],
+      {
+        cwd: repo,
+        env,
+        timeout: 10 * MINUTES,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -38,9 +42,17 @@ async function tryRepo(hook: string, file: string): Promise<{ code: number; outp
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'scrapelint-pre-commit-'));
-  env = { ...process.env, PRE_COMMIT_HOME: join(work, 'cache'), PIP_DISABLE_PIP_VERSION_CHECK: '1', NO_COLOR: '1' };
+  env = {
+    ...process.env,
+    PRE_COMMIT_HOME: join(work, 'cache'),
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    NO_COLOR: '1',
+  };
   await run('python3', ['-m', 'venv', join(work, 'venv')], { timeout: 5 * MINUTES });
-  await run(join(work, 'venv', 'bin', 'pip'), ['install', '--quiet', 'pre-commit'], { env, timeout: 10 * MINUTES });
+  await run(join(work, 'venv', 'bin', 'pip'), ['install', '--quiet', 'pre-commit'], {
+    env,
+    timeout: 10 * MINUTES,
+  });
   preCommit = join(work, 'venv', 'bin', 'pre-commit');
   repo = join(work, 'repo');
   await run('git', ['init', '--quiet', repo]);
@@ -48,9 +60,15 @@ beforeAll(async () => {
     join(repo, 'bad.yml'),
     'scrape_configs:\n  - job_name: exposer\n    scrape_interval: 10s\n    scrape_timeout: 30s\n    static_configs: [{targets: [exposer:8080]}]\n',
   );
-  writeFileSync(join(repo, 'good.yml'), 'scrape_configs:\n  - job_name: node\n    static_configs: [{targets: [a:9100, b:9100]}]\n');
+  writeFileSync(
+    join(repo, 'good.yml'),
+    'scrape_configs:\n  - job_name: node\n    static_configs: [{targets: [a:9100, b:9100]}]\n',
+  );
   writeFileSync(join(repo, 'bad.prom'), 'http_requests_total{code="200"} lots\n');
-  writeFileSync(join(repo, 'good.prom'), '# TYPE http_requests_total counter\nhttp_requests_total{code="200"} 1027\n');
+  writeFileSync(
+    join(repo, 'good.prom'),
+    '# TYPE http_requests_total counter\nhttp_requests_total{code="200"} 1027\n',
+  );
   await run('git', ['add', '.'], { cwd: repo });
 }, 20 * MINUTES);
 
@@ -59,22 +77,34 @@ afterAll(() => {
 });
 
 describe('pre-commit try-repo', () => {
-  it('the config hook fails on a bad config, naming the rule', async () => {
-    const { code, output } = await tryRepo('scrapelint-config', 'bad.yml');
-    expect(output).toContain('scrape-timeout');
-    expect(code).toBe(1);
-  }, 20 * MINUTES);
+  it(
+    'the config hook fails on a bad config, naming the rule',
+    async () => {
+      const { code, output } = await tryRepo('scrapelint-config', 'bad.yml');
+      expect(output).toContain('scrape-timeout');
+      expect(code).toBe(1);
+    },
+    20 * MINUTES,
+  );
 
-  it('the config hook passes a good config', async () => {
-    const { code, output } = await tryRepo('scrapelint-config', 'good.yml');
-    expect(output).toMatch(/Passed/);
-    expect(code).toBe(0);
-  }, 10 * MINUTES);
+  it(
+    'the config hook passes a good config',
+    async () => {
+      const { code, output } = await tryRepo('scrapelint-config', 'good.yml');
+      expect(output).toMatch(/Passed/);
+      expect(code).toBe(0);
+    },
+    10 * MINUTES,
+  );
 
-  it('the metrics hook fails on a broken exposition and passes a good one', async () => {
-    const bad = await tryRepo('scrapelint-metrics', 'bad.prom');
-    expect(bad.output).toContain('parse-error');
-    expect(bad.code).toBe(1);
-    expect((await tryRepo('scrapelint-metrics', 'good.prom')).code).toBe(0);
-  }, 10 * MINUTES);
+  it(
+    'the metrics hook fails on a broken exposition and passes a good one',
+    async () => {
+      const bad = await tryRepo('scrapelint-metrics', 'bad.prom');
+      expect(bad.output).toContain('parse-error');
+      expect(bad.code).toBe(1);
+      expect((await tryRepo('scrapelint-metrics', 'good.prom')).code).toBe(0);
+    },
+    10 * MINUTES,
+  );
 });

@@ -26,10 +26,16 @@ const severity = z
 
 const ruleEntry = z.union([
   severity.transform((s): RuleSetting => ({ severity: s })),
-  z.tuple([severity]).rest(z.unknown()).transform((t): RuleSetting => (t.length > 1 ? { severity: t[0], options: t[1] } : { severity: t[0] })),
+  z
+    .tuple([severity])
+    .rest(z.unknown())
+    .transform((t): RuleSetting => (t.length > 1 ? { severity: t[0], options: t[1] } : { severity: t[0] })),
   z
     .strictObject({ severity: severity.optional(), options: z.unknown().optional() })
-    .transform((o): RuleSetting => ({ ...(o.severity === undefined ? {} : { severity: o.severity }), ...(o.options === undefined ? {} : { options: o.options }) })),
+    .transform((o): RuleSetting => ({
+      ...(o.severity === undefined ? {} : { severity: o.severity }),
+      ...(o.options === undefined ? {} : { options: o.options }),
+    })),
 ]);
 
 export const rcSchema = z.strictObject({
@@ -71,7 +77,8 @@ export function parseRuleFlag(flag: string): [string, Severity] {
   const match = /^([^=\s]+)=(off|warn|error|0|1|2)$/.exec(flag.trim());
   if (match === null) throw configError(`--rule ${flag}: expected id=off|warn|error`);
   const [, id = '', value = ''] = match;
-  const s: Severity = value === '0' ? 'off' : value === '1' ? 'warn' : value === '2' ? 'error' : (value as Severity);
+  const s: Severity =
+    value === '0' ? 'off' : value === '1' ? 'warn' : value === '2' ? 'error' : (value as Severity);
   return [id, s];
 }
 
@@ -82,7 +89,8 @@ async function findRc(cwd: string): Promise<{ path: string; text: string } | und
       try {
         return { path, text: await readFile(path, 'utf8') };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`${path}: ${describeIoError(error)}`, error);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw ioError(`${path}: ${describeIoError(error)}`, error);
       }
     }
     if (dirname(dir) === dir) return undefined;

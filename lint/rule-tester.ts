@@ -3,6 +3,7 @@
  * findings it must produce, in order, with messageId and the 1-based start and end positions.
  * Runs the rule alone, through the same engine paths the CLI uses.
  */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { FileResult, LintMessage, Rule, Severity, SourceKind } from './types.js';
 import { lintConfigText, lintExpositionStream } from './engine.js';
@@ -48,12 +49,11 @@ export async function runRule(rule: Rule, test: ValidCase): Promise<FileResult> 
     case 'config':
       return lintConfigText(test.code, 'test.yaml', settings, [rule]);
     case 'exposition':
-      return lintExpositionStream(
-        (async function* () {
-          yield test.code;
-        })(),
-        { filePath: 'test.prom', settings, rules: [rule] },
-      );
+      return lintExpositionStream(Readable.from([test.code]) as AsyncIterable<string>, {
+        filePath: 'test.prom',
+        settings,
+        rules: [rule],
+      });
     case 'docs': {
       const { parseDocs } = await import('./sources/docs.js');
       const { lintDocsModel } = await import('./engine.js');
@@ -88,7 +88,9 @@ export function testRule(rule: Rule, tests: RuleTests): void {
       for (const test of tests.valid) {
         it(title(test), async () => {
           const result = await runRule(rule, typeof test === 'string' ? { code: test } : test);
-          expect(result.messages.map((m) => `${m.line}:${m.column} ${m.messageId}: ${m.message}`)).toEqual([]);
+          expect(result.messages.map((m) => `${m.line}:${m.column} ${m.messageId}: ${m.message}`)).toEqual(
+            [],
+          );
         });
       }
     });
@@ -98,7 +100,9 @@ export function testRule(rule: Rule, tests: RuleTests): void {
           const result = await runRule(rule, test);
           const ours = result.messages.filter((m) => m.ruleId === rule.meta.id);
           expect(
-            ours.map((m, i) => shape(m, test.errors[i] ?? { messageId: '', line: 0, column: 0, endLine: 0, endColumn: 0 })),
+            ours.map((m, i) =>
+              shape(m, test.errors[i] ?? { messageId: '', line: 0, column: 0, endLine: 0, endColumn: 0 }),
+            ),
           ).toEqual(
             test.errors.map((e) => ({
               ruleId: rule.meta.id,

@@ -39,7 +39,8 @@ const file = (name: string, text: string): string => {
 };
 const run = (over: Partial<LintCommandOptions>) =>
   lintCommand({ paths: [], cwd: dir, format: 'json', color: false, noConfig: true, ...over });
-const json = (stdout: string) => JSON.parse(stdout) as { filePath: string; messages: { ruleId: string; severity: number }[] }[];
+const json = (stdout: string) =>
+  JSON.parse(stdout) as { filePath: string; messages: { ruleId: string; severity: number }[] }[];
 
 async function rejection(promise: Promise<unknown>): Promise<ScrapelintError> {
   try {
@@ -56,7 +57,10 @@ beforeAll(() => {
   file('bad.yml', BAD);
   file('warn.yml', WARN_ONLY);
   file('good.yml', GOOD);
-  file('nested/monitor.yaml', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: kafka-exposer}\nspec:\n  sampleLimit: 10\n  endpoints: [{port: web, trackTimestampsStaleness: true}]\n');
+  file(
+    'nested/monitor.yaml',
+    'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: kafka-exposer}\nspec:\n  sampleLimit: 10\n  endpoints: [{port: web, trackTimestampsStaleness: true}]\n',
+  );
   file('nested/workflow.yml', 'on: push\njobs: {}\n');
   file('metrics.prom', '# TYPE up gauge\nup{job="a"} 1\nup{job="b"} 1\n');
 });
@@ -85,22 +89,34 @@ describe('lintCommand exit codes', () => {
     expect(error.message).toBe('missing.yml: no such file or directory');
   });
   it('2 for a glob that matches nothing', async () => {
-    expect((await rejection(run({ paths: ['nothing/**/*.yml'] }))).message).toBe('no files match the pattern "nothing/**/*.yml"');
+    expect((await rejection(run({ paths: ['nothing/**/*.yml'] }))).message).toBe(
+      'no files match the pattern "nothing/**/*.yml"',
+    );
   });
   it('2 for an unknown rule or a bad severity in --rule', async () => {
-    expect((await rejection(run({ paths: ['good.yml'], ruleFlags: ['nope=off'] }))).message).toMatch(/unknown rule "nope"/);
-    expect((await rejection(run({ paths: ['good.yml'], ruleFlags: ['scrape-timeout=loud'] }))).message).toMatch(/expected id=off\|warn\|error/);
+    expect((await rejection(run({ paths: ['good.yml'], ruleFlags: ['nope=off'] }))).message).toMatch(
+      /unknown rule "nope"/,
+    );
+    expect(
+      (await rejection(run({ paths: ['good.yml'], ruleFlags: ['scrape-timeout=loud'] }))).message,
+    ).toMatch(/expected id=off\|warn\|error/);
   });
   it('2 for a bad configuration file, naming it and the problem', async () => {
     file('rc/bad-options.yaml', 'rules:\n  single-massive-target: [warn, { warnSamples: -1 }]\n');
     file('rc/unknown-key.yaml', 'rulez: {}\n');
     file('rc/broken.yaml', 'rules: [\n');
-    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/bad-options.yaml' }))).message).toMatch(
-      /^rc\/bad-options\.yaml: invalid options for rule single-massive-target: warnSamples: /,
+    expect(
+      (await rejection(run({ paths: ['good.yml'], configFile: 'rc/bad-options.yaml' }))).message,
+    ).toMatch(/^rc\/bad-options\.yaml: invalid options for rule single-massive-target: warnSamples: /);
+    expect(
+      (await rejection(run({ paths: ['good.yml'], configFile: 'rc/unknown-key.yaml' }))).message,
+    ).toMatch(/^rc\/unknown-key\.yaml: .*rulez/);
+    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/broken.yaml' }))).message).toMatch(
+      /^rc\/broken\.yaml: invalid YAML/,
     );
-    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/unknown-key.yaml' }))).message).toMatch(/^rc\/unknown-key\.yaml: .*rulez/);
-    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/broken.yaml' }))).message).toMatch(/^rc\/broken\.yaml: invalid YAML/);
-    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/none.yaml' }))).message).toBe('rc/none.yaml: no such file or directory');
+    expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/none.yaml' }))).message).toBe(
+      'rc/none.yaml: no such file or directory',
+    );
   });
   it('2 when the report cannot be written', async () => {
     const error = await rejection(run({ paths: ['good.yml'], outputFile: 'no/such/dir/out.json' }));
@@ -115,7 +131,9 @@ describe('lintCommand inputs and settings', () => {
   it('walks directories, linting configs, operator resources and expositions, skipping other YAML', async () => {
     const result = await run({ paths: ['.'] });
     const files = json(result.stdout).map((r) => r.filePath.slice(dir.length + 1));
-    expect(files).toEqual(expect.arrayContaining(['bad.yml', 'good.yml', 'metrics.prom', 'nested/monitor.yaml', 'warn.yml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['bad.yml', 'good.yml', 'metrics.prom', 'nested/monitor.yaml', 'warn.yml']),
+    );
     expect(files).not.toContain('nested/workflow.yml');
   });
   it('--rule turns a rule off or raises it', async () => {
@@ -127,7 +145,10 @@ describe('lintCommand inputs and settings', () => {
   it('.scrapelintrc.yaml is found from cwd: severities, options and ignore globs', async () => {
     const sub = join(dir, 'withrc');
     mkdirSync(sub, { recursive: true });
-    writeFileSync(join(sub, '.scrapelintrc.yaml'), "rules:\n  scrape-timeout: off\n  missing-up-series: [error]\nignore: ['ignored/**']\n");
+    writeFileSync(
+      join(sub, '.scrapelintrc.yaml'),
+      "rules:\n  scrape-timeout: off\n  missing-up-series: [error]\nignore: ['ignored/**']\n",
+    );
     writeFileSync(join(sub, 'bad.yml'), BAD);
     mkdirSync(join(sub, 'ignored'), { recursive: true });
     writeFileSync(join(sub, 'ignored', 'bad.yml'), BAD);
@@ -148,11 +169,17 @@ describe('lintCommand inputs and settings', () => {
     expect(result.exitCode).toBe(1);
   });
   it('streams an exposition from stdin for metrics -', async () => {
-    const result = await run({ paths: ['-'], only: 'exposition', stdin: Readable.from(['a{job="x"} 1\n', 'a{job="y"} 1\n']) });
+    const result = await run({
+      paths: ['-'],
+      only: 'exposition',
+      stdin: Readable.from(['a{job="x"} 1\n', 'a{job="y"} 1\n']),
+    });
     expect(json(result.stdout)[0]?.messages.map((m) => m.ruleId)).toEqual(['missing-up-series']);
   });
   it('refuses stdin it cannot classify', async () => {
-    expect((await rejection(run({ paths: ['-'], stdin: Readable.from(['hello\n']) }))).message).toMatch(/cannot tell what it is/);
+    expect((await rejection(run({ paths: ['-'], stdin: Readable.from(['hello\n']) }))).message).toMatch(
+      /cannot tell what it is/,
+    );
   });
   it('--output writes the report and prints nothing', async () => {
     const result = await run({ paths: ['bad.yml'], format: 'sarif', outputFile: 'out.sarif' });
@@ -201,8 +228,12 @@ describe('lintCommand with URLs', () => {
     expect(report?.messages.map((m) => m.ruleId)).toEqual(['missing-up-series']);
   });
   it('a wrong content type or status is an I/O problem (exit 2) naming the URL', async () => {
-    expect((await rejection(run({ paths: [`${base}/html`], only: 'exposition' }))).message).toContain(`${base}/html`);
-    expect((await rejection(run({ paths: [`${base}/missing`], only: 'exposition' }))).message).toContain(`${base}/missing`);
+    expect((await rejection(run({ paths: [`${base}/html`], only: 'exposition' }))).message).toContain(
+      `${base}/html`,
+    );
+    expect((await rejection(run({ paths: [`${base}/missing`], only: 'exposition' }))).message).toContain(
+      `${base}/missing`,
+    );
   });
 });
 

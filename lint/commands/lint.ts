@@ -6,6 +6,7 @@
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { lintConfigText, lintDocsModel, lintExpositionStream } from '../engine.js';
 import type { LintSettings } from '../engine.js';
 import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
@@ -65,11 +66,17 @@ async function readHead(path: string): Promise<string> {
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream as AsyncIterable<Buffer | string>)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function lintText(text: string, filePath: string, kind: SourceKind, settings: LintSettings): Promise<FileResult> {
+async function lintText(
+  text: string,
+  filePath: string,
+  kind: SourceKind,
+  settings: LintSettings,
+): Promise<FileResult> {
   switch (kind) {
     case 'config':
       return lintConfigText(text, filePath, settings);
@@ -78,23 +85,26 @@ async function lintText(text: string, filePath: string, kind: SourceKind, settin
       return lintDocsModel(parseDocs(text, filePath), settings);
     }
     case 'exposition':
-      return lintExpositionStream(
-        (async function* () {
-          yield text;
-        })(),
-        { filePath, settings },
-      );
+      return lintExpositionStream(Readable.from([text]) as AsyncIterable<string>, { filePath, settings });
   }
 }
 
-async function lintUrlInput(url: string, options: LintCommandOptions, settings: LintSettings): Promise<FileResult> {
+async function lintUrlInput(
+  url: string,
+  options: LintCommandOptions,
+  settings: LintSettings,
+): Promise<FileResult> {
   const { fetchExposition, FetchError } = await import('../sources/fetch.js');
   try {
     const fetched = await fetchExposition(url, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
     });
-    return await lintExpositionStream(fetched.body, { filePath: url, contentType: fetched.contentType, settings });
+    return await lintExpositionStream(fetched.body, {
+      filePath: url,
+      contentType: fetched.contentType,
+      settings,
+    });
   } catch (error) {
     if (error instanceof FetchError) throw ioError(error.message, error);
     throw error;
@@ -102,7 +112,8 @@ async function lintUrlInput(url: string, options: LintCommandOptions, settings: 
 }
 
 export async function lintCommand(options: LintCommandOptions): Promise<CommandResult> {
-  if (options.paths.length === 0) throw usageError('no paths given (a file, directory, glob, URL or - for stdin)');
+  if (options.paths.length === 0)
+    throw usageError('no paths given (a file, directory, glob, URL or - for stdin)');
   const rc = await loadSettings({
     cwd: options.cwd,
     configFile: options.configFile,
@@ -120,19 +131,27 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     if (input === '-') {
       const stdin = options.stdin ?? process.stdin;
       if (only === 'exposition') {
-        results.push(await lintExpositionStream(stdin as AsyncIterable<Buffer | string>, { filePath: STDIN_NAME, settings }));
+        results.push(
+          await lintExpositionStream(stdin as AsyncIterable<Buffer | string>, {
+            filePath: STDIN_NAME,
+            settings,
+          }),
+        );
         continue;
       }
       const text = await readAll(stdin);
       const kind = only ?? detectKind(STDIN_NAME, text);
       if (kind === undefined) {
-        throw usageError(`${STDIN_NAME}: cannot tell what it is; use scrapelint config -, metrics - or docs -`);
+        throw usageError(
+          `${STDIN_NAME}: cannot tell what it is; use scrapelint config -, metrics - or docs -`,
+        );
       }
       results.push(await lintText(text, STDIN_NAME, kind, settings));
       continue;
     }
     if (isUrl(input)) {
-      if (only !== undefined && only !== 'exposition') throw usageError(`${input}: URLs hold expositions (scrapelint metrics URL)`);
+      if (only !== undefined && only !== 'exposition')
+        throw usageError(`${input}: URLs hold expositions (scrapelint metrics URL)`);
       results.push(await lintUrlInput(input, options, settings));
       continue;
     }
@@ -155,15 +174,26 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     } catch (error) {
       if (error instanceof ScrapelintError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw ioError(`${input}: ${describeIoError(error)}`, error);
+      if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+        throw ioError(`${input}: ${describeIoError(error)}`, error);
       throw error;
     }
   }
 
-  const shown = options.quiet === true
-    ? results.map((r) => ({ ...r, messages: r.messages.filter((m) => m.severity === 'error'), warningCount: 0 }))
-    : results;
-  const report = reporters[options.format](shown, { cwd: options.cwd, color: options.color, rules, version: VERSION });
+  const shown =
+    options.quiet === true
+      ? results.map((r) => ({
+          ...r,
+          messages: r.messages.filter((m) => m.severity === 'error'),
+          warningCount: 0,
+        }))
+      : results;
+  const report = reporters[options.format](shown, {
+    cwd: options.cwd,
+    color: options.color,
+    rules,
+    version: VERSION,
+  });
   let stdout = report;
   if (options.outputFile !== undefined) {
     const target = resolve(options.cwd, options.outputFile);

@@ -20,7 +20,8 @@ export function rulesCommand(options: RulesCommandOptions): { exitCode: 0; stdou
   const idWidth = Math.max(...rows.map((r) => r.id.length));
   const kindWidth = Math.max(...rows.map((r) => r.appliesTo.join(',').length));
   const lines = rows.map(
-    (r) => `${r.id.padEnd(idWidth)}  ${r.severity.padEnd(5)}  ${r.appliesTo.join(',').padEnd(kindWidth)}  ${r.description}`,
+    (r) =>
+      `${r.id.padEnd(idWidth)}  ${r.severity.padEnd(5)}  ${r.appliesTo.join(',').padEnd(kindWidth)}  ${r.description}`,
   );
   return { exitCode: 0, stdout: `${lines.join('\n')}\n` };
 }

@@ -3,7 +3,8 @@ import { relative, sep } from 'node:path';
 import type { Reporter } from './types.js';
 
 /** Escaping of workflow command data (the message). */
-export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+export const escapeData = (s: string): string =>
+  s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 /** Escaping of workflow command properties (file, title). */
 export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 

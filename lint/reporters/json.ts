@@ -12,7 +12,9 @@ function message(m: LintMessage): Record<string, unknown> {
     endLine: m.endLine,
     endColumn: m.endColumn,
     messageId: m.messageId,
-    ...(m.suppressedBy === undefined ? {} : { suppressions: [{ kind: 'directive', justification: m.suppressedBy.justification }] }),
+    ...(m.suppressedBy === undefined
+      ? {}
+      : { suppressions: [{ kind: 'directive', justification: m.suppressedBy.justification }] }),
   };
 }
 

@@ -24,10 +24,30 @@ const message = (over: Partial<LintMessage>): LintMessage => ({
 const results = [
   fileResult('/repo/deploy/prometheus.yml', 'config', [
     message({}),
-    message({ ruleId: 'scrape-timeout', messageId: 'timeoutGreater', severity: 'error', message: 'timeout 15s > 10s, 100%: refused', line: 9, column: 21, endLine: 9, endColumn: 24 }),
+    message({
+      ruleId: 'scrape-timeout',
+      messageId: 'timeoutGreater',
+      severity: 'error',
+      message: 'timeout 15s > 10s, 100%: refused',
+      line: 9,
+      column: 21,
+      endLine: 9,
+      endColumn: 24,
+    }),
   ]),
   fileResult('/repo/clean.yml', 'config', []),
-  fileResult('/repo/metrics dir/big.prom', 'exposition', [message({ ruleId: 'parse-error', messageId: 'exposition', severity: 'error', message: 'bad\nvalue', line: 12, column: 1, endLine: 12, endColumn: 1 })]),
+  fileResult('/repo/metrics dir/big.prom', 'exposition', [
+    message({
+      ruleId: 'parse-error',
+      messageId: 'exposition',
+      severity: 'error',
+      message: 'bad\nvalue',
+      line: 12,
+      column: 1,
+      endLine: 12,
+      endColumn: 1,
+    }),
+  ]),
 ];
 const context: ReporterContext = { cwd: '/repo', color: false, rules, version: '0.1.0' };
 
@@ -53,7 +73,11 @@ describe('json reporter', () => {
   it("has ESLint's shape", () => {
     const parsed = JSON.parse(reporters.json(results, context));
     expect(parsed).toHaveLength(3);
-    expect(parsed[0]).toMatchObject({ filePath: '/repo/deploy/prometheus.yml', errorCount: 1, warningCount: 1 });
+    expect(parsed[0]).toMatchObject({
+      filePath: '/repo/deploy/prometheus.yml',
+      errorCount: 1,
+      warningCount: 1,
+    });
     expect(parsed[0].messages[0]).toEqual({
       ruleId: 'single-massive-target',
       severity: 1,
@@ -83,7 +107,9 @@ describe('github reporter', () => {
 });
 
 describe('sarif reporter', () => {
-  const schema = JSON.parse(readFileSync(new URL('../../fixtures/sarif/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+  const schema = JSON.parse(
+    readFileSync(new URL('../../fixtures/sarif/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
+  );
   const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
   const validate = ajv.compile(schema);
@@ -104,9 +130,10 @@ describe('sarif reporter', () => {
   it('lists every rule with help and places results with repo-relative regions and fingerprints', () => {
     const log = JSON.parse(reporters.sarif(results, context));
     const run = log.runs[0];
+    const ids = (run.tool.driver.rules as { id: string }[]).map((r) => r.id);
     expect(log.version).toBe('2.1.0');
     expect(run.tool.driver.name).toBe('scrapelint');
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(rules.map((r) => r.meta.id));
+    expect(ids).toEqual(rules.map((r) => r.meta.id));
     for (const rule of run.tool.driver.rules) expect(rule.help.text).toMatch(/docs\/rules\//);
     expect(run.results).toHaveLength(3);
     const [first, , third] = run.results;

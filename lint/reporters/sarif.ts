@@ -8,7 +8,8 @@ import { repoPath } from './github.js';
 import type { Reporter } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const level = (s: Severity): 'error' | 'warning' | 'note' => (s === 'error' ? 'error' : s === 'warn' ? 'warning' : 'note');
+const level = (s: Severity): 'error' | 'warning' | 'note' =>
+  s === 'error' ? 'error' : s === 'warn' ? 'warning' : 'note';
 
 /** A URI reference for a path: percent-encodes what a URI cannot hold, keeps `/`. */
 function toUri(path: string): string {
@@ -27,7 +28,10 @@ export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
       text: `${rule.meta.description} See docs/rules/${rule.meta.id}.md.`,
       markdown: `${rule.meta.description} See [docs/rules/${rule.meta.id}.md](docs/rules/${rule.meta.id}.md).`,
     },
-    defaultConfiguration: { level: level(rule.meta.defaultSeverity), enabled: rule.meta.defaultSeverity !== 'off' },
+    defaultConfiguration: {
+      level: level(rule.meta.defaultSeverity),
+      enabled: rule.meta.defaultSeverity !== 'off',
+    },
     properties: { tags: ['prometheus', 'scrapelint'] },
   }));
   const sarifResults: unknown[] = [];
@@ -35,7 +39,10 @@ export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
     const path = repoPath(result.filePath, cwd);
     const seen = new Map<string, number>();
     for (const m of result.messages) {
-      const base = createHash('sha256').update(`${m.ruleId}\0${path}\0${m.message}`).digest('hex').slice(0, 32);
+      const base = createHash('sha256')
+        .update(`${m.ruleId}\0${path}\0${m.message}`)
+        .digest('hex')
+        .slice(0, 32);
       const occurrence = (seen.get(base) ?? 0) + 1;
       seen.set(base, occurrence);
       const index = ruleIndex.get(m.ruleId);
@@ -47,8 +54,16 @@ export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: toUri(path), ...(path.startsWith('/') || path.includes('://') ? {} : { uriBaseId: '%SRCROOT%' }) },
-              region: { startLine: m.line, startColumn: m.column, endLine: m.endLine, endColumn: Math.max(m.endColumn, m.column) },
+              artifactLocation: {
+                uri: toUri(path),
+                ...(path.startsWith('/') || path.includes('://') ? {} : { uriBaseId: '%SRCROOT%' }),
+              },
+              region: {
+                startLine: m.line,
+                startColumn: m.column,
+                endLine: m.endLine,
+                endColumn: Math.max(m.endColumn, m.column),
+              },
             },
           },
         ],
@@ -70,7 +85,11 @@ export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
             rules: driverRules,
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: `${toUri(cwd.split('\\').join('/')).replace(/\/?$/, '/')}`.replace(/^(?!file:)/, 'file://') } },
+        originalUriBaseIds: {
+          '%SRCROOT%': {
+            uri: `${toUri(cwd.split('\\').join('/')).replace(/\/?$/, '/')}`.replace(/^(?!file:)/, 'file://'),
+          },
+        },
         results: sarifResults,
         columnKind: 'utf16CodeUnits',
       },

@@ -1,7 +1,8 @@
 /** ESLint's "stylish": per file, `line:col  severity  message  rule-id`, then a summary line. */
 import type { Reporter } from './types.js';
 
-const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+const paint = (on: boolean, code: string, text: string): string =>
+  on ? `\u001b[${code}m${text}\u001b[0m` : text;
 
 export const textReporter: Reporter = (results, { color }) => {
   let out = '';

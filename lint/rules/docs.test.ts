@@ -24,8 +24,11 @@ for (const rule of rules) {
           kind: example.kind,
           ...(example.options === undefined ? {} : { options: example.options }),
         });
-        const own = result.messages.filter((m) => m.ruleId === rule.meta.id).map((m) => `${m.line}:${m.column} ${m.message}`);
-        if (example.verdict === 'incorrect') expect(own.length, 'an incorrect example must be reported').toBeGreaterThan(0);
+        const own = result.messages
+          .filter((m) => m.ruleId === rule.meta.id)
+          .map((m) => `${m.line}:${m.column} ${m.message}`);
+        if (example.verdict === 'incorrect')
+          expect(own.length, 'an incorrect example must be reported').toBeGreaterThan(0);
         else expect(own).toEqual([]);
       });
     }

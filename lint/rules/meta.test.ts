@@ -17,7 +17,9 @@ function ruleFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return ruleFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && entry.name !== 'index.ts' ? [path] : [];
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && entry.name !== 'index.ts'
+      ? [path]
+      : [];
   });
 }
 
@@ -26,7 +28,10 @@ const isRule = (value: unknown): value is Rule =>
 
 const files = ruleFiles(rulesDir);
 const loaded = await Promise.all(
-  files.map(async (path) => ({ path, module: (await import(pathToFileURL(path).href)) as { default?: unknown } })),
+  files.map(async (path) => ({
+    path,
+    module: (await import(pathToFileURL(path).href)) as { default?: unknown },
+  })),
 );
 const fileRules = loaded.filter((l) => isRule(l.module.default));
 
@@ -39,7 +44,8 @@ describe('rule files', () => {
     describe(id, () => {
       it('is named after its id', () => expect(rule.meta.id).toBe(id));
       it('is registered in lint/rules/index.ts', () => expect(rules).toContain(rule));
-      it('has its test file next to it', () => expect(existsSync(path.replace(/\.ts$/, '.test.ts'))).toBe(true));
+      it('has its test file next to it', () =>
+        expect(existsSync(path.replace(/\.ts$/, '.test.ts'))).toBe(true));
       it('has docs/rules/<id>.md with the fixed headings', () => {
         const doc = join(root, 'docs', 'rules', `${id}.md`);
         expect(existsSync(doc), doc).toBe(true);
@@ -53,7 +59,8 @@ describe('registered rules', () => {
   it('are all in the rules table of docs/scrapelint.md', () => {
     const guide = readFileSync(join(root, 'docs', 'scrapelint.md'), 'utf8');
     for (const rule of rules) {
-      if (!rule.meta.id.startsWith('hygiene/')) expect(guide, rule.meta.id).toContain(`[${rule.meta.id}](rules/${rule.meta.id}.md)`);
+      if (!rule.meta.id.startsWith('hygiene/'))
+        expect(guide, rule.meta.id).toContain(`[${rule.meta.id}](rules/${rule.meta.id}.md)`);
     }
   });
   it('have unique ids', () => {
@@ -62,7 +69,8 @@ describe('registered rules', () => {
   });
   for (const rule of rules) {
     describe(rule.meta.id, () => {
-      it('lives in lint/rules/<id>.ts', () => expect(existsSync(join(rulesDir, `${rule.meta.id}.ts`))).toBe(true));
+      it('lives in lint/rules/<id>.ts', () =>
+        expect(existsSync(join(rulesDir, `${rule.meta.id}.ts`))).toBe(true));
       it('has sane meta: messages, default options, a severity, inputs', () => {
         expect(Object.keys(rule.meta.messages).length).toBeGreaterThan(0);
         expect(rule.meta.description.length).toBeGreaterThan(10);

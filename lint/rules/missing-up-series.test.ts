@@ -5,26 +5,62 @@ testRule(rule, {
   valid: [
     'scrape_configs:\n  - job_name: node\n    static_configs: [{targets: [a:9100]}]\n',
     { kind: 'exposition', code: 'up 1\nhttp_requests_total{code="200"} 3\n' },
-    { name: 'one source named in every sample', kind: 'exposition', code: 'a{job="x",instance="i"} 1\nb{job="x",instance="i"} 2\n' },
-    { name: 'custom source labels', kind: 'exposition', options: { sourceLabels: ['app'] }, code: 'a{job="x"} 1\nb{job="y"} 2\n' },
+    {
+      name: 'one source named in every sample',
+      kind: 'exposition',
+      code: 'a{job="x",instance="i"} 1\nb{job="x",instance="i"} 2\n',
+    },
+    {
+      name: 'custom source labels',
+      kind: 'exposition',
+      options: { sourceLabels: ['app'] },
+      code: 'a{job="x"} 1\nb{job="y"} 2\n',
+    },
   ],
   invalid: [
     {
       code: 'scrape_configs:\n  - job_name: aggregator\n    static_configs: [{targets: [agg:80]}]\n',
-      errors: [{ messageId: 'gatewayJob', line: 2, column: 15, endLine: 2, endColumn: 25, messageIncludes: 'no `up` of their own' }],
+      errors: [
+        {
+          messageId: 'gatewayJob',
+          line: 2,
+          column: 15,
+          endLine: 2,
+          endColumn: 25,
+          messageIncludes: 'no `up` of their own',
+        },
+      ],
     },
     {
       name: 'two jobs behind one target',
       kind: 'exposition',
       code: '# TYPE a gauge\na{job="checkout",instance="c1"} 1\na{job="billing",instance="b1"} 1\na{job="checkout",instance="c1"} 2\n',
-      errors: [{ messageId: 'manySources', line: 3, column: 3, endLine: 3, endColumn: 16, messageIncludes: 'from 2 sources' }],
+      errors: [
+        {
+          messageId: 'manySources',
+          line: 3,
+          column: 3,
+          endLine: 3,
+          endColumn: 16,
+          messageIncludes: 'from 2 sources',
+        },
+      ],
     },
     {
       name: 'counting stops at the cap',
       kind: 'exposition',
       options: { maxTracked: 3 },
       code: 'a{instance="1"} 1\na{instance="2"} 1\na{instance="3"} 1\na{instance="4"} 1\n',
-      errors: [{ messageId: 'manySources', line: 2, column: 3, endLine: 2, endColumn: 15, messageIncludes: 'at least 3' }],
+      errors: [
+        {
+          messageId: 'manySources',
+          line: 2,
+          column: 3,
+          endLine: 2,
+          endColumn: 15,
+          messageIncludes: 'at least 3',
+        },
+      ],
     },
   ],
 });

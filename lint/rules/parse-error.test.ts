@@ -8,8 +8,22 @@ testRule(rule, {
       name: 'unclosed flow sequence',
       code: 'scrape_configs:\n  - job_name: a\n    static_configs: [{targets: [x\n',
       errors: [
-        { messageId: 'source', line: 4, column: 1, endLine: 4, endColumn: 2, messageIncludes: 'YAML: Flow sequence' },
-        { messageId: 'source', line: 4, column: 1, endLine: 4, endColumn: 2, messageIncludes: 'YAML: Flow map' },
+        {
+          messageId: 'source',
+          line: 4,
+          column: 1,
+          endLine: 4,
+          endColumn: 2,
+          messageIncludes: 'YAML: Flow sequence',
+        },
+        {
+          messageId: 'source',
+          line: 4,
+          column: 1,
+          endLine: 4,
+          endColumn: 2,
+          messageIncludes: 'YAML: Flow map',
+        },
       ],
     },
     {

@@ -13,7 +13,16 @@ testRule(rule, {
     },
     {
       code: 'scrape_configs: [] # scrapelint disable\n',
-      errors: [{ messageId: 'unusedFile', line: 1, column: 20, endLine: 1, endColumn: 40, messageIncludes: 'all rules' }],
+      errors: [
+        {
+          messageId: 'unusedFile',
+          line: 1,
+          column: 20,
+          endLine: 1,
+          endColumn: 40,
+          messageIncludes: 'all rules',
+        },
+      ],
     },
     {
       code: '# scrapelint disable no-such-rule\nscrape_configs: []\n',
@@ -28,7 +37,9 @@ const exposer = (before: string, inline = ''): string =>
 describe('suppressions with every rule', () => {
   it('disable-next-line silences the named rules on the next line, keeps the reason, reports nothing unused', () => {
     const result = lintConfigText(
-      exposer('  # scrapelint disable-next-line single-massive-target, missing-up-series -- batch jobs only\n'),
+      exposer(
+        '  # scrapelint disable-next-line single-massive-target, missing-up-series -- batch jobs only\n',
+      ),
       'p.yml',
     );
     expect(result.messages).toEqual([]);
@@ -39,7 +50,10 @@ describe('suppressions with every rule', () => {
   });
 
   it('disable-next-line does not reach other lines or other rules', () => {
-    const result = lintConfigText(exposer('  # scrapelint disable-next-line missing-up-series\n  # (one line too early)\n'), 'p.yml');
+    const result = lintConfigText(
+      exposer('  # scrapelint disable-next-line missing-up-series\n  # (one line too early)\n'),
+      'p.yml',
+    );
     expect(result.messages.map((m) => `${m.line} ${m.ruleId}`)).toEqual([
       '2 unused-suppression',
       '4 missing-up-series',

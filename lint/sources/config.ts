@@ -28,6 +28,15 @@ const PROMETHEUS_KEYS = new Set([
 
 type AnyNode = Node | ParsedNode | null | undefined;
 
+/** A scalar's value as written text: strings as they are, numbers and booleans spelled out. */
+function scalarText(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : (JSON.stringify(value) ?? '');
+}
+
 function rangeOf(node: AnyNode, fallback: Range): Range {
   const r = node?.range;
   return r ? { start: r[0], end: r[1] } : fallback;
@@ -152,7 +161,7 @@ class Reader {
       const items = isSeq(value) ? value.items.map((i) => this.deref(i as AnyNode)) : [value];
       params[String(k.value)] = items.flatMap((item) =>
         isScalar(item) && item.value !== null
-          ? [{ value: String(item.value), range: rangeOf(item, this.docRange) }]
+          ? [{ value: scalarText(item.value), range: rangeOf(item, this.docRange) }]
           : [],
       );
     }
@@ -177,7 +186,7 @@ function prometheusJob(r: Reader, node: YAMLMap, index: number): ScrapeJob {
     if (!isMap(sc)) continue;
     for (const t of r.seq(sc, 'targets')) {
       if (isScalar(t) && t.value !== null)
-        staticTargets.push({ value: String(t.value), range: rangeOf(t, range) });
+        staticTargets.push({ value: scalarText(t.value), range: rangeOf(t, range) });
     }
   }
   const discovers = node.items.some((pair) => {
@@ -251,7 +260,7 @@ function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
       if (!isMap(sc)) continue;
       for (const t of r.seq(sc, 'targets')) {
         if (isScalar(t) && t.value !== null)
-          staticTargets.push({ value: String(t.value), range: rangeOf(t, rootRange) });
+          staticTargets.push({ value: scalarText(t.value), range: rangeOf(t, rootRange) });
       }
     }
     const discovers = spec.items.some((pair) => {
@@ -396,5 +405,15 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
   }
   const unique = new Map(problems.map((p) => [`${p.range.start}:${p.range.end}:${p.message}`, p]));
   const sorted = [...unique.values()].sort((a, b) => a.range.start - b.range.start);
-  return { kind: 'config', filePath, text, documents: docs, lineCounter, global, jobs, problems: sorted, recognized };
+  return {
+    kind: 'config',
+    filePath,
+    text,
+    documents: docs,
+    lineCounter,
+    global,
+    jobs,
+    problems: sorted,
+    recognized,
+  };
 }

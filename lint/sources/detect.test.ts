@@ -5,8 +5,12 @@ describe('detectKind', () => {
   it('Prometheus configs and operator resources by content', () => {
     expect(detectKind('deploy/prom.yml', 'global:\n  scrape_interval: 15s\n')).toBe('config');
     expect(detectKind('x.yaml', '# c\nscrape_configs: []\n')).toBe('config');
-    expect(detectKind('sm.yaml', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\n')).toBe('config');
-    expect(detectKind('list.yaml', 'items:\n  - apiVersion: monitoring.coreos.com/v1\n    kind: PodMonitor\n')).toBe('config');
+    expect(detectKind('sm.yaml', 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\n')).toBe(
+      'config',
+    );
+    expect(
+      detectKind('list.yaml', 'items:\n  - apiVersion: monitoring.coreos.com/v1\n    kind: PodMonitor\n'),
+    ).toBe('config');
     expect(detectKind('ci.yml', 'jobs:\n  build: {}\n')).toBeUndefined();
     expect(detectKind('svc.yaml', 'apiVersion: v1\nkind: Service\n')).toBeUndefined();
     expect(detectKind('ci.yml', 'jobs: {}\n', 'config')).toBe('config');

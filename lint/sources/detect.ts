@@ -9,10 +9,12 @@ const MARKDOWN_NAME = /\.(md|markdown)$/i;
 const EXPOSITION_NAME = /\.(prom|metrics|om|openmetrics)$/i;
 const TEXT_NAME = /\.txt$/i;
 
-const PROMETHEUS_CONFIG = /^(global|scrape_configs|scrape_config_files|rule_files|alerting|remote_write|remote_read)\s*:/m;
+const PROMETHEUS_CONFIG =
+  /^(global|scrape_configs|scrape_config_files|rule_files|alerting|remote_write|remote_read)\s*:/m;
 const OPERATOR_RESOURCE = /^\s*(?:-\s+)?kind\s*:\s*["']?(ServiceMonitor|PodMonitor|ScrapeConfig)["']?\s*$/m;
 const OPERATOR_API = /apiVersion\s*:\s*["']?monitoring\.coreos\.com\//;
-const EXPOSITION_LINE = /^(?:# (?:HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* |[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})?[ \t]+(?:[-+]?[0-9.][0-9.eE+-]*|[-+]?[Ii]nf|[Nn]a[Nn])(?:[ \t]+-?[0-9.]+)?[ \t]*$)/m;
+const EXPOSITION_LINE =
+  /^(?:# (?:HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* |[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})?[ \t]+(?:[-+]?[0-9.][0-9.eE+-]*|[-+]?[Ii]nf|[Nn]a[Nn])(?:[ \t]+-?[0-9.]+)?[ \t]*$)/m;
 
 /** Whether YAML text holds a Prometheus configuration or a Prometheus-Operator resource. */
 export function isConfigText(text: string): boolean {
@@ -22,9 +24,15 @@ export function isConfigText(text: string): boolean {
 /** Whether text looks like Prometheus text format or OpenMetrics (judged on its first non-empty lines). */
 export function isExpositionText(text: string): boolean {
   const head = text.slice(0, 4096);
-  const lines = head.split('\n').filter((l) => l.trim() !== '').slice(0, 5);
+  const lines = head
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 5);
   if (lines.length === 0) return false;
-  return lines.every((line) => line.startsWith('#') || EXPOSITION_LINE.test(line)) && lines.some((l) => EXPOSITION_LINE.test(l));
+  return (
+    lines.every((line) => line.startsWith('#') || EXPOSITION_LINE.test(line)) &&
+    lines.some((l) => EXPOSITION_LINE.test(l))
+  );
 }
 
 /**
@@ -37,7 +45,8 @@ export function detectKind(path: string, text: string, only?: SourceKind): Sourc
     if (only === 'config') return 'config';
     return only === undefined && isConfigText(text) ? 'config' : undefined;
   }
-  if (EXPOSITION_NAME.test(path)) return only === undefined || only === 'exposition' ? 'exposition' : undefined;
+  if (EXPOSITION_NAME.test(path))
+    return only === undefined || only === 'exposition' ? 'exposition' : undefined;
   // Anything else (.txt, no extension, stdin): judge the content.
   if (only === 'exposition') return 'exposition';
   if (only === 'config') return 'config';
