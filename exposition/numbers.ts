@@ -51,7 +51,7 @@ export function scanValue(s: string, a: number, b: number): number | undefined {
 /** Whether [i, b) (sign already consumed) is `digits [. digits*] | . digits` with an optional exponent. */
 function scanRealNumber(s: string, i: number, b: number): boolean {
   let digits = 0;
-  let c = 0;
+  let c: number;
   while (i < b && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
     i++;
     digits++;

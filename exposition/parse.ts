@@ -337,7 +337,14 @@ export class ExpositionParser {
       if (nl === -1 || nl >= end) nl = end;
       this.#line++;
       this.#lineStart = base + a;
-      if (om) this.#omLine(data, a, nl);
+      if (nl - a > this.#maxLine) {
+        this.#error(
+          'line-too-long',
+          `line longer than ${this.#maxLine} characters: skipped to the next line`,
+          a,
+          a + Math.min(nl - a, 64),
+        );
+      } else if (om) this.#omLine(data, a, nl);
       else this.#textLine(data, a, nl);
       a = nl + 1;
     }
@@ -574,7 +581,7 @@ export class ExpositionParser {
   /** HELP text: `\\` and `\n` in text 0.0.4; OpenMetrics also `\"` and refuses a bare `"`. */
   #helpText(s: string, a: number, b: number, om: boolean): string | undefined {
     let i = a;
-    let c = 0;
+    let c: number;
     while (i < b && (c = s.charCodeAt(i)) !== BACKSLASH && !(om && c === QUOTE)) i++;
     if (i === b) return s.slice(a, b);
     let out = s.slice(a, i);
@@ -1242,7 +1249,7 @@ export class ExpositionParser {
    */
   #labelSet(s: string, a: number, b: number, om: boolean, allowName: boolean): ParsedLabel[] | undefined {
     let i = a + 1;
-    let c = 0;
+    let c: number;
     let afterComma = false;
     let first = true;
     const labels: ParsedLabel[] = [];
@@ -1444,7 +1451,7 @@ export class ExpositionParser {
   /** Reads a `"`-quoted escaped string starting at the quote at index a; sets #pos after the closing quote. */
   #quoted(s: string, a: number, b: number, what: string): string | undefined {
     let i = a + 1;
-    let c = 0;
+    let c: number;
     while (i < b && (c = s.charCodeAt(i)) !== QUOTE && c !== BACKSLASH && c !== 0xfffd) i++;
     let out: string | undefined;
     let from = a + 1;

@@ -59,7 +59,14 @@ export function formatValue(value: number): string {
 
 /** A timestamp: integer milliseconds (text 0.0.4) or seconds (OpenMetrics, exact for whole milliseconds). */
 export function formatTimestamp(timestampMs: number, format: Format): string {
-  if (format === 'text') return String(Math.round(timestampMs));
+  if (format === 'text') {
+    const ms = Math.round(timestampMs);
+    if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) return String(ms);
+    // Beyond 2^53 a double is still an integer: write it exactly, clamped to the int64 range of the format.
+    if (ms >= 2 ** 63) return '9223372036854775807';
+    if (ms <= -(2 ** 63)) return '-9223372036854775808';
+    return BigInt(ms).toString();
+  }
   if (!Number.isInteger(timestampMs) || Math.abs(timestampMs) >= 1e21) return String(timestampMs / 1000);
   const negative = timestampMs < 0;
   const digits = String(Math.abs(timestampMs)).padStart(4, '0');
@@ -100,17 +107,17 @@ export function renderMetricName(name: string): string {
 
 export type LabelInput = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
 
+function isPairList(labels: LabelInput): labels is readonly (readonly [string, string])[] {
+  return Array.isArray(labels);
+}
+
 /**
  * `name{a="1",b="2"}` (or `{"my.metric",a="1"}` when the name needs quoting): the part of a sample line before
  * the value, the same in both formats. Compute it once per series and reuse it across scrapes.
  */
 export function renderSeriesPrefix(name: string, labels?: LabelInput): string {
-  const pairs =
-    labels === undefined
-      ? []
-      : Array.isArray(labels)
-        ? (labels as readonly (readonly [string, string])[])
-        : Object.entries(labels);
+  const pairs: readonly (readonly [string, string])[] =
+    labels === undefined ? [] : isPairList(labels) ? labels : Object.entries(labels);
   let body = '';
   for (const [labelName, value] of pairs) {
     body += `${body.length > 0 ? ',' : ''}${renderLabelName(labelName)}="${escapeLabelValue(value)}"`;
