@@ -17,7 +17,24 @@ export interface ChartSpec {
 }
 
 const WIDTH = 560;
-const PATH_COLORS = { domain: ['direct', 'exposer', 'pushgateway'], range: ['#2b8a3e', '#c92a2a', '#e67700'] };
+const COLOR_OF_PATH: Record<string, string> = {
+  direct: '#2b8a3e',
+  exposer: '#c92a2a',
+  pushgateway: '#e67700',
+};
+
+/** The colour scale of the paths a chart actually shows (so its legend lists no path it does not draw). */
+function pathColors(values: readonly { path: string }[]): { domain: string[]; range: string[] } {
+  const domain = Object.keys(COLOR_OF_PATH).filter((p) => values.some((v) => v.path === p));
+  return { domain, range: domain.map((p) => COLOR_OF_PATH[p] ?? '#868e96') };
+}
+
+/** A y domain that keeps a catch-up spike from flattening everything else: 3 x the direct maximum. */
+function clippedRate(values: readonly { path: string; rate: number }[]): [number, number] | undefined {
+  const direct = Math.max(0, ...values.filter((v) => v.path === 'direct').map((v) => v.rate));
+  const all = Math.max(0, ...values.map((v) => v.rate));
+  return direct > 0 && all > direct * 3 ? [0, Math.ceil(direct * 3)] : undefined;
+}
 
 function deadAppChart(results: LabResults): ChartSpec | undefined {
   const r = results.scenarios['dead-app'];
@@ -40,10 +57,18 @@ function deadAppChart(results: LabResults): ChartSpec | undefined {
       data: { values },
       encoding: {
         y: { field: 'label', type: 'nominal', sort: null, title: null },
-        x: { field: 'seconds', type: 'quantitative', title: 'seconds after the kill', scale: { domain: [0, window] } },
+        x: {
+          field: 'seconds',
+          type: 'quantitative',
+          title: 'seconds after the kill',
+          scale: { domain: [0, window] },
+        },
       },
       layer: [
-        { mark: 'bar', encoding: { color: { field: 'path', type: 'nominal', scale: PATH_COLORS, title: 'path' } } },
+        {
+          mark: 'bar',
+          encoding: { color: { field: 'path', type: 'nominal', scale: pathColors(values), title: 'path' } },
+        },
         { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { text: { field: 'shown' } } },
       ],
     },
@@ -57,6 +82,7 @@ function misalignmentChart(results: LabResults): ChartSpec | undefined {
     ...(p.direct === null ? [] : [{ t: p.t, path: 'direct', rate: p.direct }]),
     ...(p.exposer === null ? [] : [{ t: p.t, path: 'exposer', rate: p.exposer }]),
   ]);
+  const clip = clippedRate(values);
   const delayedFrom = r.config.baselineS;
   const delayedTo = r.config.baselineS + r.config.delayedS;
   return {
@@ -79,11 +105,16 @@ function misalignmentChart(results: LabResults): ChartSpec | undefined {
         },
         {
           data: { values },
-          mark: { type: 'line', interpolate: 'step-after' },
+          mark: { type: 'line', interpolate: 'step-after', clip: true },
           encoding: {
             x: { field: 't', type: 'quantitative', title: 'seconds' },
-            y: { field: 'rate', type: 'quantitative', title: 'requests per second' },
-            color: { field: 'path', type: 'nominal', scale: PATH_COLORS, title: 'path' },
+            y: {
+              field: 'rate',
+              type: 'quantitative',
+              title: clip ? 'requests per second (clipped at 3 x direct)' : 'requests per second',
+              ...(clip ? { scale: { domain: clip } } : {}),
+            },
+            color: { field: 'path', type: 'nominal', scale: pathColors(values), title: 'path' },
           },
         },
       ],
@@ -114,7 +145,12 @@ function timestampsChart(results: LabResults): ChartSpec | undefined {
       data: { values },
       mark: 'bar',
       encoding: {
-        x: { field: 'mode', type: 'nominal', sort: ['none', 'source', 'drain'], title: 'exposer --timestamps' },
+        x: {
+          field: 'mode',
+          type: 'nominal',
+          sort: ['none', 'source', 'drain'],
+          title: 'exposer --timestamps',
+        },
         xOffset: { field: 'kind' },
         y: { field: 'count', type: 'quantitative', title: 'samples dropped' },
         color: { field: 'kind', type: 'nominal', title: null },
@@ -193,6 +229,7 @@ function queueDownChart(results: LabResults): ChartSpec | undefined {
     ...(p.direct === null ? [] : [{ t: p.t, path: 'direct', rate: p.direct }]),
     ...(p.exposer === null ? [] : [{ t: p.t, path: 'exposer', rate: p.exposer }]),
   ]);
+  const clip = clippedRate(values);
   const upAfter = r.config.downS + r.recovery.brokerStartS;
   return {
     scenario: 'queue-down',
@@ -214,11 +251,16 @@ function queueDownChart(results: LabResults): ChartSpec | undefined {
         },
         {
           data: { values },
-          mark: { type: 'line', interpolate: 'step-after' },
+          mark: { type: 'line', interpolate: 'step-after', clip: true },
           encoding: {
             x: { field: 't', type: 'quantitative', title: 'seconds from the broker stop' },
-            y: { field: 'rate', type: 'quantitative', title: 'requests per second' },
-            color: { field: 'path', type: 'nominal', scale: PATH_COLORS, title: 'path' },
+            y: {
+              field: 'rate',
+              type: 'quantitative',
+              title: clip ? 'requests per second (clipped at 3 x direct)' : 'requests per second',
+              ...(clip ? { scale: { domain: clip } } : {}),
+            },
+            color: { field: 'path', type: 'nominal', scale: pathColors(values), title: 'path' },
           },
         },
       ],

@@ -86,7 +86,11 @@ function deadAppSection(r: DeadAppResult, options: ReportOptions): string {
     '',
     table(
       ['alert expression', 'path', 'fired after the kill'],
-      r.detections.map((d) => [`\`${d.expr.replace(/"127\.0\.0\.1:\d+"/g, '"<app>"')}\``, d.path, secondsText(d.detectedAfterS, c.windowS)]),
+      r.detections.map((d) => [
+        `\`${d.expr.replace(/"127\.0\.0\.1:\d+"/g, '"<app>"')}\``,
+        d.path,
+        secondsText(d.detectedAfterS, c.windowS),
+      ]),
     ),
     '',
     table(
@@ -124,7 +128,10 @@ function misalignmentSection(r: MisalignmentResult, options: ReportOptions): str
     `record for ${c.injectedDelayS} s (a lagging stage, in order) for ${c.delayedS} s, then released the backlog and ran`,
     `without delay for ${c.recoveryS} s. Figures are the exposer's own histograms as Prometheus scraped them.`,
     '',
-    table(['phase', 'propagation p50', 'propagation p99', 'sample age at scrape p50', 'sample age p99'], phaseRows),
+    table(
+      ['phase', 'propagation p50', 'propagation p99', 'sample age at scrape p50', 'sample age p99'],
+      phaseRows,
+    ),
     '',
     table(
       ['figure', 'value'],
@@ -133,9 +140,15 @@ function misalignmentSection(r: MisalignmentResult, options: ReportOptions): str
           `rate() through the exposer vs direct, baseline, mean / max relative difference`,
           `${err === null ? 'n/a' : `${(err * 100).toFixed(0)} %`} / ${r.rate.baselineMaxRelError === null ? 'n/a' : `${(r.rate.baselineMaxRelError * 100).toFixed(0)} %`}`,
         ],
-        ['seconds the exposer rate read under half the direct rate (delay and after)', `${r.rate.underReportedS} s`],
+        [
+          'seconds the exposer rate read under half the direct rate (delay and after)',
+          `${r.rate.underReportedS} s`,
+        ],
         ['seconds it read over 1.5 x the direct rate (the catch-up)', `${r.rate.overReportedS} s`],
-        [`seconds live apps looked gone through the exposer with a ${c.exposerTtlS} s TTL`, `${r.wronglyAbsentS} s`],
+        [
+          `seconds live apps looked gone through the exposer with a ${c.exposerTtlS} s TTL`,
+          `${r.wronglyAbsentS} s`,
+        ],
         ['seconds any app was down directly (`up == 0`)', `${r.directDownS} s`],
       ],
     ),
@@ -159,7 +172,15 @@ function timestampsSection(r: TimestampsResult, options: ReportOptions): string 
     `are shown after ${c.durationS} s. Then one app was stopped and watched for ${c.observeAfterKillS} s.`,
     '',
     table(
-      ['mode', 'out of order', 'duplicate timestamp', 'out of bounds', 'backlog shown as current', 'dead app gone after', `dead app still shown after ${c.observeAfterKillS} s`],
+      [
+        'mode',
+        'out of order',
+        'duplicate timestamp',
+        'out of bounds',
+        'backlog shown as current',
+        'dead app gone after',
+        `dead app still shown after ${c.observeAfterKillS} s`,
+      ],
       [
         ...r.modes.map((m) => [
           `\`${m.mode}\``,
@@ -170,17 +191,25 @@ function timestampsSection(r: TimestampsResult, options: ReportOptions): string 
           secondsText(m.deadSeriesGoneAfterS, c.observeAfterKillS),
           yes(m.deadSeriesPresentAtEnd),
         ]),
-        ['direct', '0', '0', '0', 'n/a', secondsText(r.direct.deadSeriesGoneAfterS, c.observeAfterKillS), 'no'],
+        [
+          'direct',
+          '0',
+          '0',
+          '0',
+          'n/a',
+          secondsText(r.direct.deadSeriesGoneAfterS, c.observeAfterKillS),
+          'no',
+        ],
       ],
     ),
     '',
     chart(options, 'timestamps.svg', 'Samples dropped by Prometheus per exposer mode'),
     '',
-    'Passing the apps\' timestamps through does not fix the misalignment: Prometheus drops every sample older than',
+    "Passing the apps' timestamps through does not fix the misalignment: Prometheus drops every sample older than",
     'the newest it holds for the series (out of order) and everything older than its head block (out of bounds) —',
-    'silently for the user, visible only in Prometheus\'s own counters — and timestamped series get no staleness',
-    'marker, so a dead app\'s series stay for the 5-minute lookback. Without timestamps (`none`), the old backlog is',
-    'shown as if it were current, and the dead app\'s series never go.',
+    "silently for the user, visible only in Prometheus's own counters — and timestamped series get no staleness",
+    "marker, so a dead app's series stay for the 5-minute lookback. Without timestamps (`none`), the old backlog is",
+    "shown as if it were current, and the dead app's series never go.",
   ].join('\n');
 }
 
@@ -193,7 +222,8 @@ function scaleSection(r: ScaleResult, options: ReportOptions): string {
   return [
     `One exposer, scraped every ${c.scrapeIntervalS} s with a ${c.scrapeTimeoutS} s timeout, received more and more sources of`,
     `${count(c.seriesPerSource)} series each (the load generator). After each step Prometheus's own \`scrape_duration_seconds\``,
-    `and \`up\` of the exposer were read over several scrapes. For contrast, ${r.direct.targets} apps of the same size were`,
+    `and \`up\` of the exposer were read over several scrapes, while every source kept pushing about every 5 s (at most`,
+    `50 records a second in all: the exposer ingests while it is scraped, as in production). For contrast, ${r.direct.targets} apps of the same size were`,
     'scraped directly with the same interval and timeout.',
     '',
     table(
@@ -201,7 +231,7 @@ function scaleSection(r: ScaleResult, options: ReportOptions): string {
       r.steps.map((s) => [
         count(s.sources),
         count(s.targetSeries),
-        count(s.series),
+        s.series === null ? 'n/a (no scrape succeeded)' : count(s.series),
         secondsText(s.scrapeDurationMaxS),
         String(s.upMin),
       ]),
@@ -235,7 +265,10 @@ function queueDownSection(r: QueueDownResult, options: ReportOptions): string {
         ['request rate seen through the exposer (mean, req/s)', num(d.exposerRate)],
         ['pushes the producers gave up on (lost)', count(d.pushFailures)],
         ['pushes acknowledged', count(d.pushSuccesses)],
-        ['resident memory of the producers\' process, before / most during', `${bytes(d.rssBeforeBytes)} / ${bytes(d.rssMaxDuringBytes)}`],
+        [
+          "resident memory of the producers' process, before / most during",
+          `${bytes(d.rssBeforeBytes)} / ${bytes(d.rssMaxDuringBytes)}`,
+        ],
       ],
     ),
     '',
@@ -244,16 +277,19 @@ function queueDownSection(r: QueueDownResult, options: ReportOptions): string {
       [
         ['broker restart until it answered', secondsText(rec.brokerStartS)],
         ['then until `exposer_kafka_connected == 1`', secondsText(rec.consumerReconnectS, c.observeAfterS)],
-        [`then until every app's data through the exposer was under ${rec.freshThresholdS} s old`, secondsText(rec.freshDataS, c.observeAfterS)],
+        [
+          `then until every app's data through the exposer was under ${rec.freshThresholdS} s old`,
+          secondsText(rec.freshDataS, c.observeAfterS),
+        ],
       ],
     ),
     '',
     chart(options, 'queue-down.svg', 'Request rate direct and through the exposer while the broker is down'),
     '',
-    'While the queue is down, Prometheus keeps scraping a healthy exposer: `up` stays 1 and the apps\' series stay at',
+    "While the queue is down, Prometheus keeps scraping a healthy exposer: `up` stays 1 and the apps' series stay at",
     'their last values, so rate() reads no traffic although the apps serve as before — an outage of the monitoring',
     'path that looks like an outage of the apps, or like nothing at all. The pushes made meanwhile fail after the',
-    'producer\'s retries and are gone; direct scraping did not notice the broker at all.',
+    "producer's retries and are gone; direct scraping did not notice the broker at all.",
   ].join('\n');
 }
 
@@ -323,7 +359,7 @@ export function renderReport(results: LabResults, options: ReportOptions = {}): 
     '<!-- Generated by lab/report.ts from docs/lab/results.json. Do not edit: re-run the lab. -->',
     '',
     'Each figure below was taken on one machine from a real Apache Kafka broker, a real Prometheus (and Pushgateway)',
-    'and real processes on loopback, and read back through Prometheus\'s HTTP API — direct scraping against the',
+    "and real processes on loopback, and read back through Prometheus's HTTP API — direct scraping against the",
     'exposer (and the Pushgateway where it applies). The argument these figures back is in',
     '[architecture.md](architecture.md).',
     '',
@@ -370,7 +406,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('lab-report')
     .description('re-renders docs/lab-report.md and the charts from a results.json')
     .option('--results <file>', 'the results file', 'docs/lab/results.json')
-    .option('--out <dir>', 'docs directory (report at <out>/lab-report.md, charts next to the results)', 'docs')
+    .option(
+      '--out <dir>',
+      'docs directory (report at <out>/lab-report.md, charts next to the results)',
+      'docs',
+    )
     .exitOverride();
   let opts: { results: string; out: string };
   try {
@@ -384,14 +424,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    process.stderr.write(`lab-report: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    process.stderr.write(
+      `lab-report: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
+    );
     return 1;
   }
   const results = parseResults(text, file);
   const chartDir = dirname(file);
   await writeCharts(results, chartDir);
   const out = resolve(opts.out);
-  writeFileSync(join(out, 'lab-report.md'), renderReport(results, { chartDir: relative(out, chartDir) || '.' }));
+  writeFileSync(
+    join(out, 'lab-report.md'),
+    renderReport(results, { chartDir: relative(out, chartDir) || '.' }),
+  );
   return 0;
 }
 

@@ -63,7 +63,9 @@ export const misalignmentSchema = z.object({
     underReportedS: seconds,
     /** ... and over one and a half times the direct one (the catch-up spike). */
     overReportedS: seconds,
-    points: z.array(z.object({ t: z.number(), direct: z.number().nullable(), exposer: z.number().nullable() })),
+    points: z.array(
+      z.object({ t: z.number(), direct: z.number().nullable(), exposer: z.number().nullable() }),
+    ),
   }),
   /** Seconds in which the live app looked gone through the exposer with a TTL while `up` of the app was 1. */
   wronglyAbsentS: seconds,
@@ -100,12 +102,14 @@ export const timestampsSchema = z.object({
 
 export const scaleStepSchema = z.object({
   sources: z.number().int().nonnegative(),
-  /** exposer_series as Prometheus scraped it (the last successful scrape). */
-  series: count,
+  /** exposer_series as Prometheus scraped it; null when no scrape of the step succeeded. */
+  series: count.nullable(),
   targetSeries: count,
   scrapeDurationMaxS: seconds,
   upMin: z.number(),
   scrapes: z.number().int().nonnegative(),
+  /** Records a second the fleet pushed meanwhile (the exposer ingests while it is scraped). */
+  pushedRecordsPerS: count,
 });
 
 export const scaleSchema = z.object({

@@ -264,11 +264,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--quick', 'run each scenario briefly (about 3 minutes in all)', false)
     .addOption(
-      new Option('--only <scenario>', `run only this scenario (repeatable or comma-separated: ${SCENARIOS.join(', ')})`).argParser(
-        parseOnly,
-      ),
+      new Option(
+        '--only <scenario>',
+        `run only this scenario (repeatable or comma-separated: ${SCENARIOS.join(', ')})`,
+      ).argParser(parseOnly),
     )
-    .option('--out <dir>', 'docs directory to write lab/results.json, lab/*.svg and lab-report.md into', 'docs')
+    .option(
+      '--out <dir>',
+      'docs directory to write lab/results.json, lab/*.svg and lab-report.md into',
+      'docs',
+    )
     .option('--brokers <list>', 'use this Kafka cluster instead of starting a broker (env KAFKA_BROKERS)')
     .addHelpText(
       'after',

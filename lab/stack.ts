@@ -55,7 +55,11 @@ function kafkaClient(brokers: string): Kafka {
 }
 
 /** Creates the topics before any app pushes, so that no first push fails on a missing topic. */
-export async function createTopics(brokers: string, topics: readonly string[], partitions = 1): Promise<void> {
+export async function createTopics(
+  brokers: string,
+  topics: readonly string[],
+  partitions = 1,
+): Promise<void> {
   const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
@@ -176,7 +180,8 @@ export async function startExposer(options: ExposerProcessOptions, scope: Scope)
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the exposer was not healthy on ${target} within 60 s:\n${logTail()}`);
+    if (Date.now() > deadline)
+      throw new Error(`the exposer was not healthy on ${target} within 60 s:\n${logTail()}`);
     await sleep(150);
   }
   return { url: `http://${target}`, target, pid: child.pid ?? -1, stop };

@@ -136,7 +136,9 @@ export async function misalignment(context: ScenarioContext): Promise<Misalignme
     propagation.push({
       phase: p.phase,
       p50S: roundOrNull(await quantileAt(prometheus, 0.5, 'exposer_propagation_delay_seconds', p.from, p.to)),
-      p99S: roundOrNull(await quantileAt(prometheus, 0.99, 'exposer_propagation_delay_seconds', p.from, p.to)),
+      p99S: roundOrNull(
+        await quantileAt(prometheus, 0.99, 'exposer_propagation_delay_seconds', p.from, p.to),
+      ),
     });
     sampleAge.push({
       phase: p.phase,

@@ -99,7 +99,10 @@ export async function queueDown(context: ScenarioContext): Promise<QueueDownResu
   const failed = 'sum(lab_app_pushes_total{job="lab",result="failed"})';
   const ok = 'sum(lab_app_pushes_total{job="lab",result="ok"})';
   const diff = async (expr: string): Promise<number> =>
-    Math.max(0, ((await valueAt(prometheus, expr, restartAt)) ?? 0) - ((await valueAt(prometheus, expr, downAt)) ?? 0));
+    Math.max(
+      0,
+      ((await valueAt(prometheus, expr, restartAt)) ?? 0) - ((await valueAt(prometheus, expr, downAt)) ?? 0),
+    );
   const mid = Math.round((downAt + restartAt) / 2);
 
   const timelineSeries = await Promise.all(
@@ -123,9 +126,12 @@ export async function queueDown(context: ScenarioContext): Promise<QueueDownResu
     config,
     during: {
       exposerUpMin: minOf(valuesOf(await range('up{job="exposer"}', downAt, restartAt))),
-      kafkaConnectedMin: minOf(valuesOf(await range('exposer_kafka_connected{job="exposer"}', downAt, restartAt))),
+      kafkaConnectedMin: minOf(
+        valuesOf(await range('exposer_kafka_connected{job="exposer"}', downAt, restartAt)),
+      ),
       directUpMin: minOf(valuesOf(await range('min(up{job="direct"})', downAt, restartAt))),
-      exposerSeriesPresent: ((await valueAt(prometheus, 'count(app_requests_total{job="exposer"})', mid)) ?? 0) > 0,
+      exposerSeriesPresent:
+        ((await valueAt(prometheus, 'count(app_requests_total{job="exposer"})', mid)) ?? 0) > 0,
       directRate: roundOrNull(mean(valuesOf(await range(directRate, outageFrom, restartAt)))),
       exposerRate: roundOrNull(mean(valuesOf(await range(exposerRate, outageFrom, restartAt)))),
       pushFailures: await diff(failed),

@@ -52,41 +52,65 @@ export async function scale(context: ScenarioContext): Promise<ScaleResult> {
   let failedAtSeries: number | null = null;
   for (const target of steps) {
     const sources = Math.ceil(target / SERIES_PER_SOURCE);
-    const rate = Math.min(sources, 100);
+    // The fleet keeps pushing while Prometheus scrapes, as real apps do: each source about every 5 s, at most
+    // 50 records a second in all.
+    const rate = Math.min(50, Math.max(1, sources / 5));
     context.progress(`pushing ${sources} sources x ${SERIES_PER_SOURCE} series (${target} series)`);
-    await runLoadgen({
+    const stopLoad = new AbortController();
+    const load = runLoadgen({
       brokers: broker.brokers.split(','),
       topic,
       sources,
       series: SERIES_PER_SOURCE,
       rate,
-      durationMs: Math.ceil((sources / rate) * 1000) + 200,
+      durationMs: 30 * 60_000,
       format: 'json',
       job: 'fleet',
       timestamps: false,
-      batch: 10,
-      progress: (line) => context.progress(line, true),
+      // ~110 KB a record: 4 a request stay under the broker's 1 MB message.max.bytes.
+      batch: 4,
+      signal: stopLoad.signal,
     });
-    context.progress(`waiting until the exposer holds ${target} series, or its scrape fails`);
-    // exposer_series is only updated in Prometheus while scrapes succeed: a failing scrape also ends the wait.
-    await prometheus.waitFor(
-      `exposer_series{job="exposer"} >= ${Math.floor(target * 0.98)} or up{job="exposer"} == 0`,
-      (r) => r.length > 0,
-      context.quick ? 60_000 : 180_000,
+    let from: number;
+    let to: number;
+    let summary;
+    try {
+      context.progress(`waiting until the exposer holds ${target} series, or its scrape fails`);
+      // exposer_series is only updated in Prometheus while scrapes succeed: a failing scrape also ends the wait.
+      await prometheus.waitFor(
+        `exposer_series{job="exposer"} >= ${Math.floor(target * 0.98)} or up{job="exposer"} == 0`,
+        (r) => r.length > 0,
+        context.quick ? 90_000 : 180_000,
+      );
+      from = Date.now();
+      await phase(
+        context,
+        `observing ${observeScrapes} scrapes at ${target} series`,
+        observeScrapes * config.scrapeIntervalS * 1000,
+      );
+      to = Date.now();
+    } finally {
+      stopLoad.abort();
+      summary = await load;
+    }
+    if (summary.records === 0) {
+      throw new Error(
+        `the load generator could not push to Kafka: ${summary.lastError ?? 'no record acknowledged'}`,
+      );
+    }
+    const durations = valuesOf(
+      await queryRange(prometheus, 'scrape_duration_seconds{job="exposer"}', from, to),
     );
-    const from = Date.now();
-    await phase(context, `observing ${observeScrapes} scrapes at ${target} series`, observeScrapes * config.scrapeIntervalS * 1000);
-    const to = Date.now();
-    const durations = valuesOf(await queryRange(prometheus, 'scrape_duration_seconds{job="exposer"}', from, to));
     const ups = valuesOf(await queryRange(prometheus, 'up{job="exposer"}', from, to));
     const held = valuesOf(await queryRange(prometheus, 'exposer_series{job="exposer"}', from, to));
     const step: ScaleStep = {
       sources,
       targetSeries: target,
-      series: held.length === 0 ? 0 : Math.max(...held),
+      series: held.length === 0 ? null : Math.max(...held),
       scrapeDurationMaxS: durations.length === 0 ? 0 : round(Math.max(...durations)),
       upMin: ups.length === 0 ? 0 : Math.min(...ups),
       scrapes: observeScrapes,
+      pushedRecordsPerS: round(summary.recordsPerSecond, 1),
     };
     results.push(step);
     context.progress(

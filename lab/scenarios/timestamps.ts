@@ -100,7 +100,9 @@ export async function timestamps(context: ScenarioContext): Promise<TimestampsRe
   );
 
   // A source that was cut off for two hours flushes what it buffered: records stamped two hours ago.
-  context.progress(`flushing a ${config.backlogAgeS / 3600} h old backlog of ${config.backlogRecords} records`);
+  context.progress(
+    `flushing a ${config.backlogAgeS / 3600} h old backlog of ${config.backlogRecords} records`,
+  );
   const backlog = new SyntheticApp('batch', BACKLOG_INSTANCE, 24, 7);
   const flush = producer(broker.brokers);
   await flush.connect();
@@ -119,11 +121,16 @@ export async function timestamps(context: ScenarioContext): Promise<TimestampsRe
   }
   await flush.disconnect();
 
-  await phase(context, `apps pushing with timestamps through ${config.jitterS} s of jitter`, config.durationS * 1000);
+  await phase(
+    context,
+    `apps pushing with timestamps through ${config.jitterS} s of jitter`,
+    config.durationS * 1000,
+  );
   const backlogVisible = await Promise.all(
     proms.map(
       async (p) =>
-        (await p.query(`app_requests_total{job="exposer",exported_instance="${BACKLOG_INSTANCE}"}`)).length > 0,
+        (await p.query(`app_requests_total{job="exposer",exported_instance="${BACKLOG_INSTANCE}"}`)).length >
+        0,
     ),
   );
 
@@ -142,7 +149,11 @@ export async function timestamps(context: ScenarioContext): Promise<TimestampsRe
         },
       ];
       if (i === 0) {
-        watches.push({ id: 'direct', expr: `app_requests_total{job="direct",instance=${v}}`, whenPresent: false });
+        watches.push({
+          id: 'direct',
+          expr: `app_requests_total{job="direct",instance=${v}}`,
+          whenPresent: false,
+        });
       }
       return firstFired(prometheus, watches, killedAt, killedAt + config.observeAfterKillS * 1000, 500, (n) =>
         context.progress(
