@@ -47,6 +47,21 @@ testRule(rule, {
       ],
     },
     {
+      name: 'examples show only the labels a sample has',
+      kind: 'exposition',
+      code: 'a{instance="x"} 1\nb{instance="y",job="j"} 1\n',
+      errors: [
+        {
+          messageId: 'manySources',
+          line: 2,
+          column: 17,
+          endLine: 2,
+          endColumn: 24,
+          messageIncludes: 'e.g. {instance="x"} and {job="j",instance="y"}',
+        },
+      ],
+    },
+    {
       name: 'counting stops at the cap',
       kind: 'exposition',
       options: { maxTracked: 3 },

@@ -3,6 +3,13 @@ import type { LinePosition, Range } from '../../exposition/types.js';
 import { defineRule } from '../define-rule.js';
 import { describeReasons, gatewayReasons } from '../gateway-like.js';
 
+/** `{job="a",instance="b"}` from a key, leaving out labels the sample did not have. */
+function describe(names: readonly string[], key: string): string {
+  const values = key.split('\u0000');
+  const parts = names.flatMap((name, i) => (values[i] ? [`${name}=${JSON.stringify(values[i])}`] : []));
+  return `{${parts.join(',')}}`;
+}
+
 export default defineRule({
   meta: {
     id: 'missing-up-series',
@@ -43,20 +50,26 @@ export default defineRule({
       },
       sample(event) {
         if (seen.size >= maxTracked) return;
+        // One pass over the labels; the key is the source labels' values (absent: empty), NUL-separated.
         let key = '';
         let present = false;
         let firstLabel: Range | undefined;
-        for (const name of sourceLabels) {
-          const label = event.labels.find((l) => l.name === name);
-          if (label !== undefined) {
-            present = true;
-            firstLabel ??= { start: label.nameRange.start, end: label.valueRange.end };
+        for (let i = 0; i < sourceLabels.length; i++) {
+          const name = sourceLabels[i];
+          let value = '';
+          for (const label of event.labels) {
+            if (label.name === name) {
+              value = label.value;
+              present = true;
+              firstLabel ??= { start: label.nameRange.start, end: label.valueRange.end };
+              break;
+            }
           }
-          key += `${name}=${JSON.stringify(label?.value ?? '')},`;
+          key = i === 0 ? value : `${key}\u0000${value}`;
         }
         if (!present || seen.has(key)) return;
         seen.add(key);
-        if (examples.length < 2) examples.push(`{${key.slice(0, -1)}}`);
+        if (examples.length < 2) examples.push(describe(sourceLabels, key));
         if (seen.size === 2) secondAt = { range: firstLabel ?? event.nameRange, at: event };
       },
       expositionEnd() {
