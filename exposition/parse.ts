@@ -274,52 +274,57 @@ export class ExpositionParser {
       this.#pending += text;
       if (this.#pending.length < DETECTION_WINDOW) return;
       this.#decide();
-      text = '';
+      text = this.#pending;
+      this.#pending = '';
     }
-    let data: string;
-    let base: number;
+    // #pending is an unfinished line starting at #pendingBase; text follows it.
+    const textBase = this.#pendingBase + this.#pending.length;
+    let from = 0;
     if (this.#skipping) {
       const nl = text.indexOf('\n');
-      this.#pendingBase += this.#pending.length;
-      this.#pending = '';
       if (nl === -1) {
-        this.#pendingBase += text.length;
+        this.#pendingBase = textBase + text.length;
         return;
       }
       this.#skipping = false;
       this.#line++;
-      data = text.slice(nl + 1);
-      base = this.#pendingBase + nl + 1;
+      from = nl + 1;
     } else if (this.#pending.length > 0) {
-      data = this.#pending + text;
-      base = this.#pendingBase;
-    } else {
-      data = text;
-      base = this.#pendingBase;
+      const nl = text.indexOf('\n');
+      if (nl === -1) {
+        this.#pending += text;
+        this.#checkLongLine();
+        return;
+      }
+      // Finish the carried line on its own, so that the chunk itself is scanned as the flat string it is.
+      const joined = this.#pending + text.slice(0, nl + 1);
+      this.#scan(joined, this.#pendingBase, 0, joined.length);
+      from = nl + 1;
     }
-    const last = data.lastIndexOf('\n');
-    if (last === -1) {
-      this.#pending = data;
-      this.#pendingBase = base;
-    } else {
-      this.#scan(data, base, last + 1);
-      this.#pending = data.slice(last + 1);
-      this.#pendingBase = base + last + 1;
+    const last = text.lastIndexOf('\n');
+    if (last >= from) {
+      this.#scan(text, textBase, from, last + 1);
+      from = last + 1;
     }
-    if (this.#pending.length > this.#maxLine) {
-      this.#lineStart = this.#pendingBase;
-      this.#base = this.#pendingBase;
-      this.#error(
-        'line-too-long',
-        `line longer than ${this.#maxLine} characters: skipped to the next line`,
-        0,
-        Math.min(this.#pending.length, 64),
-        this.#line + 1,
-      );
-      this.#skipping = true;
-      this.#pendingBase += this.#pending.length;
-      this.#pending = '';
-    }
+    this.#pending = text.slice(from);
+    this.#pendingBase = textBase + from;
+    this.#checkLongLine();
+  }
+
+  #checkLongLine(): void {
+    if (this.#pending.length <= this.#maxLine) return;
+    this.#lineStart = this.#pendingBase;
+    this.#base = this.#pendingBase;
+    this.#error(
+      'line-too-long',
+      `line longer than ${this.#maxLine} characters: skipped to the next line`,
+      0,
+      Math.min(this.#pending.length, 64),
+      this.#line + 1,
+    );
+    this.#skipping = true;
+    this.#pendingBase += this.#pending.length;
+    this.#pending = '';
   }
 
   #decide(): void {
@@ -327,11 +332,11 @@ export class ExpositionParser {
     this.#formatSource = 'detected';
   }
 
-  /** Scans the complete lines of data[0, end) (end just after a '\n'). */
-  #scan(data: string, base: number, end: number): void {
+  /** Scans the complete lines of data[from, end) (end just after a '\n'); base is the offset of data[0]. */
+  #scan(data: string, base: number, from: number, end: number): void {
     this.#base = base;
     const om = this.#format === 'openmetrics';
-    let a = 0;
+    let a = from;
     while (a < end) {
       let nl = data.indexOf('\n', a);
       if (nl === -1 || nl >= end) nl = end;
@@ -359,7 +364,7 @@ export class ExpositionParser {
       this.#skipping = false;
     } else if (rest.length > 0) {
       const nl = rest.lastIndexOf('\n');
-      if (nl !== -1) this.#scan(rest, base, nl + 1);
+      if (nl !== -1) this.#scan(rest, base, 0, nl + 1);
       const tail = rest.slice(nl + 1);
       const tailBase = base + nl + 1;
       if (tail.length > 0) {
@@ -830,15 +835,9 @@ export class ExpositionParser {
           i + 1,
         );
       }
-      const last = this.#lastName;
-      if (last !== undefined && s.startsWith(last, a) && !isMetricNameChar(s.charCodeAt(a + last.length))) {
-        i = a + last.length;
-        name = last;
-      } else {
-        i++;
-        while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
-        name = s.slice(a, i);
-      }
+      i++;
+      while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
+      name = s.slice(a, i);
       ne = i;
       if (i === b) return this.#error('unexpected-end-of-line', `expected a value after "${name}"`, i, i);
       c = s.charCodeAt(i);
@@ -1292,20 +1291,9 @@ export class ExpositionParser {
         name = q;
         i = this.#pos;
       } else if (isLabelNameStart(c)) {
-        const k = labels.length;
-        const previous = prevNames[k];
-        if (
-          previous !== undefined &&
-          s.startsWith(previous, ns) &&
-          !isLabelNameChar(s.charCodeAt(ns + previous.length))
-        ) {
-          i = ns + previous.length;
-          name = previous;
-        } else {
-          i++;
-          while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
-          name = s.slice(ns, i);
-        }
+        i++;
+        while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
+        name = s.slice(ns, i);
       } else {
         this.#error('invalid-label-name', `invalid label name: unexpected ${describeChar(c)}`, i, i + 1);
         return undefined;
