@@ -54,9 +54,9 @@ testRule(rule, {
         {
           messageId: 'manySources',
           line: 2,
-          column: 17,
+          column: 16,
           endLine: 2,
-          endColumn: 24,
+          endColumn: 23,
           messageIncludes: 'e.g. {instance="x"} and {job="j",instance="y"}',
         },
       ],
