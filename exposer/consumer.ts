@@ -171,12 +171,11 @@ export class KafkaIngest {
       if (!event.payload.restart) crashed?.(error);
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      void this.onAssignment(event.payload.memberAssignment).catch((error: unknown) => {
-        this.logger.warn(
-          { err: String(error) },
-          'replay set-up failed; the consumer will continue from committed offsets',
-        );
-      });
+      this.joined = false;
+      this.metrics.rebalances.inc();
+      this.assignments = this.assignments
+        .then(() => this.onAssignmentWithRetry(event.payload.memberAssignment))
+        .catch(() => undefined);
     });
     await consumer.connect();
     this.setConnected(true);
@@ -203,10 +202,30 @@ export class KafkaIngest {
     });
   }
 
+  /** Assignments are handled one after the other; readiness waits until the latest one is set up. */
+  private assignments: Promise<void> = Promise.resolve();
+
+  private async onAssignmentWithRetry(assignment: Record<string, number[]>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.onAssignment(assignment);
+        this.joined = true;
+        this.checkReplayDone();
+        return;
+      } catch (error) {
+        if (this.stopping || attempt >= 5) {
+          // Without the replay offsets, the consumer goes on from the committed offsets: state may be partial.
+          this.logger.warn({ err: String(error) }, 'replay set-up failed; continuing from committed offsets');
+          this.joined = true;
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
   private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
-    this.joined = true;
     this.setConnected(true);
-    this.metrics.rebalances.inc();
     const now = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment))
       for (const p of partitions) now.add(key(topic, p));
@@ -248,7 +267,6 @@ export class KafkaIngest {
     } finally {
       await admin.disconnect();
     }
-    this.checkReplayDone();
   }
 
   private checkReplayDone(): void {
