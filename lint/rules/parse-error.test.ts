@@ -2,8 +2,51 @@ import { testRule } from '../rule-tester.js';
 import rule from './parse-error.js';
 
 testRule(rule, {
-  valid: ['scrape_configs:\n  - job_name: a\n', '', 'unrelated: yaml\n'],
+  valid: [
+    'scrape_configs:\n  - job_name: a\n',
+    '',
+    'unrelated: yaml\n',
+    { kind: 'exposition', code: '# TYPE up gauge\nup 1\n' },
+  ],
   invalid: [
+    {
+      name: 'exposition: a value that is not a number',
+      kind: 'exposition',
+      code: 'http_requests_total{code="200"} lots\n',
+      errors: [
+        {
+          messageId: 'exposition',
+          line: 1,
+          column: 33,
+          endLine: 1,
+          endColumn: 37,
+          messageIncludes: '(invalid-value)',
+        },
+      ],
+    },
+    {
+      name: 'exposition: errors on several lines, each at its place',
+      kind: 'exposition',
+      code: 'ok 1\nbad{a=1} 2\n# TYPE a counter\na_total 1\n# EOF\nmore 1\n',
+      errors: [
+        {
+          messageId: 'exposition',
+          line: 2,
+          column: 7,
+          endLine: 2,
+          endColumn: 8,
+          messageIncludes: 'invalid-label-value',
+        },
+        {
+          messageId: 'exposition',
+          line: 6,
+          column: 1,
+          endLine: 6,
+          endColumn: 7,
+          messageIncludes: 'content-after-eof',
+        },
+      ],
+    },
     {
       name: 'unclosed flow sequence',
       code: 'scrape_configs:\n  - job_name: a\n    static_configs: [{targets: [x\n',
