@@ -56,12 +56,12 @@ function deadAppChart(results: LabResults): ChartSpec | undefined {
       width: WIDTH,
       data: { values },
       encoding: {
-        y: { field: 'label', type: 'nominal', sort: null, title: null },
+        y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 320 } },
         x: {
           field: 'seconds',
           type: 'quantitative',
           title: 'seconds after the kill',
-          scale: { domain: [0, window] },
+          scale: { domain: [0, Math.ceil(window * 1.3)] },
         },
       },
       layer: [
