@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseDirectives, silences } from './suppressions.js';
+
+describe('parseDirectives', () => {
+  it('reads both kinds, several ids, and the reason after --', () => {
+    const text =
+      'a: 1\n# scrapelint disable-next-line single-massive-target, missing-up-series -- batch only\nb: 2 # scrapelint disable scrape-timeout\n';
+    const [next, file] = parseDirectives(text);
+    expect(next).toMatchObject({
+      kind: 'disable-next-line',
+      ruleIds: ['single-massive-target', 'missing-up-series'],
+      justification: 'batch only',
+      line: 2,
+    });
+    expect(text.slice(next!.idRanges[1]!.start, next!.idRanges[1]!.end)).toBe('missing-up-series');
+    expect(file).toMatchObject({ kind: 'disable', ruleIds: ['scrape-timeout'], justification: '', line: 3 });
+    expect(text.slice(file!.range.start, file!.range.end)).toBe('# scrapelint disable scrape-timeout');
+  });
+  it('ignores look-alikes', () => {
+    expect(
+      parseDirectives(
+        "targets: ['a#scrapelint disable x']\n# scrapelint is great\n# scrapelint disabled x\n",
+      ),
+    ).toEqual([]);
+  });
+  it('without ids silences every rule; next-line reaches only the next line', () => {
+    const [all] = parseDirectives('# scrapelint disable-next-line\n');
+    expect(all!.ruleIds).toEqual([]);
+    expect(silences(all!, 'anything', 2)).toBe(true);
+    expect(silences(all!, 'anything', 3)).toBe(false);
+    const [file] = parseDirectives('x: 1\n# scrapelint disable a -- why\n');
+    expect(silences(file!, 'a', 1)).toBe(true);
+    expect(silences(file!, 'b', 1)).toBe(false);
+  });
+  it('handles CRLF and a file without a final newline', () => {
+    const [d] = parseDirectives('a: 1\r\n# scrapelint disable x -- r\r\n');
+    expect(d).toMatchObject({ ruleIds: ['x'], justification: 'r', line: 2 });
+    expect(parseDirectives('# scrapelint disable y')[0]?.ruleIds).toEqual(['y']);
+  });
+});
