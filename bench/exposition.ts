@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from '../scripts/project-root.js';
@@ -17,6 +18,8 @@ import { benchDir, generateExposition } from './gen-exposition.js';
 interface Run {
   readonly wallMs: number;
   readonly maxRssKiB: number;
+  /** User + system CPU time of the process (less sensitive than wall time to other load on the machine). */
+  readonly cpuMs: number;
   readonly exitCode: number;
   /** The parser's own timing (excluding process start), when the tool reports one. */
   readonly innerMs?: number;
@@ -40,7 +43,7 @@ function timed(command: string, args: readonly string[], input: string): Promise
   return new Promise((resolve, reject) => {
     const fd = openSync(input, 'r');
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '__RSS__%M', command, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '__RSS__%M %U %S', command, ...args], {
       stdio: [fd, 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -54,9 +57,10 @@ function timed(command: string, args: readonly string[], input: string): Promise
     child.on('close', (code) => {
       closeSync(fd);
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const match = /__RSS__(\d+)/.exec(stderr);
+      const match = /__RSS__(\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (match === null) return reject(new Error(`${command}: no RSS reported: ${stderr.slice(-300)}`));
-      resolve({ wallMs, maxRssKiB: Number(match[1]), exitCode: code ?? -1, stdout });
+      const cpuMs = (Number(match[2]) + Number(match[3])) * 1000;
+      resolve({ wallMs, maxRssKiB: Number(match[1]), cpuMs, exitCode: code ?? -1, stdout });
     });
   });
 }
@@ -91,12 +95,18 @@ async function benchFile(file: string, runs: number, child: string): Promise<Rec
         parser.push({
           wallMs: run.wallMs,
           maxRssKiB: run.maxRssKiB,
+          cpuMs: run.cpuMs,
           exitCode: run.exitCode,
           innerMs: inner.ms ?? NaN,
         });
       } else {
         const run = await timed('promtool', ['check', 'metrics'], file);
-        promtool.push({ wallMs: run.wallMs, maxRssKiB: run.maxRssKiB, exitCode: run.exitCode });
+        promtool.push({
+          wallMs: run.wallMs,
+          maxRssKiB: run.maxRssKiB,
+          cpuMs: run.cpuMs,
+          exitCode: run.exitCode,
+        });
       }
     }
   }
@@ -104,6 +114,8 @@ async function benchFile(file: string, runs: number, child: string): Promise<Rec
   const t = stats(promtool.map((r) => r.wallMs));
   const pr = stats(parser.map((r) => r.maxRssKiB));
   const tr = stats(promtool.map((r) => r.maxRssKiB));
+  const pc = stats(parser.map((r) => r.cpuMs));
+  const tc = stats(promtool.map((r) => r.cpuMs));
   return {
     file,
     bytes: statSync(file).size,
@@ -112,10 +124,14 @@ async function benchFile(file: string, runs: number, child: string): Promise<Rec
       wallMs: p,
       innerMs: stats(parser.map((r) => r.innerMs ?? NaN)),
       maxRssKiB: pr,
+      cpuMs: pc,
       exitCodes: parser.map((r) => r.exitCode),
     },
-    promtool: { wallMs: t, maxRssKiB: tr, exitCodes: promtool.map((r) => r.exitCode) },
+    promtool: { wallMs: t, maxRssKiB: tr, cpuMs: tc, exitCodes: promtool.map((r) => r.exitCode) },
+    /** Machine load while the benchmark ran: wall times are only comparable on a quiet machine. */
+    loadAverage: loadavg(),
     speedup: t.median / p.median,
+    cpuRatio: tc.median / pc.median,
     rssShare: pr.median / tr.median,
   };
 }
@@ -151,7 +167,8 @@ async function main(): Promise<void> {
       `${file}: parser ${parser.wallMs.median.toFixed(0)} ms (${parser.wallMs.min.toFixed(0)}-${parser.wallMs.max.toFixed(0)}), ` +
         `${(parser.maxRssKiB.median / 1024).toFixed(0)} MiB | promtool ${promtool.wallMs.median.toFixed(0)} ms ` +
         `(${promtool.wallMs.min.toFixed(0)}-${promtool.wallMs.max.toFixed(0)}), ${(promtool.maxRssKiB.median / 1024).toFixed(0)} MiB | ` +
-        `${(result.speedup as number).toFixed(2)}x faster, ${((result.rssShare as number) * 100).toFixed(0)} % of the RSS`,
+        `${(result.speedup as number).toFixed(2)}x faster (promtool/parser CPU time ${(result.cpuRatio as number).toFixed(2)}x), ` +
+        `${((result.rssShare as number) * 100).toFixed(0)} % of the RSS (load average ${loadavg()[0]!.toFixed(1)})`,
     );
   }
   if (!smoke) {
