@@ -295,17 +295,12 @@ export class KafkaIngest {
     this.rejectionLog.set(reason, { until: now + 10_000, suppressed: 0 });
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const state = this.assigned.get(key(batch.topic, batch.partition));
     let lastHeartbeat = Date.now();
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      if (!payload.isRunning() || payload.isStale()) break;
       const record: RawRecord = {
         key: message.key ?? null,
         value: message.value ?? null,
@@ -325,13 +320,13 @@ export class KafkaIngest {
         : decoded;
       if (!decoded.ok) countRejection(this.metrics, decoded.reason);
       if (!result.ok) this.logRejection(result.reason, result.detail, batch.partition, message.offset);
-      resolveOffset(message.offset);
+      payload.resolveOffset(message.offset);
       if (state) {
         state.next = BigInt(message.offset) + 1n;
         if (!state.caughtUp && state.next >= state.target) state.caughtUp = true;
       }
       if (Date.now() - lastHeartbeat > 1000) {
-        await heartbeat();
+        await payload.heartbeat();
         lastHeartbeat = Date.now();
       }
     }

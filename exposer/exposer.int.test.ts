@@ -124,7 +124,7 @@ describe('exposer on the real broker', () => {
     const after = await metricsText(exposer);
     expect(after).toMatch(/exposer_records_rejected_total\{reason="invalid_json"\} 1\b/);
 
-    const sources = (await (await fetch(`${exposer.url}/api/v1/sources`)).json()) as unknown;
+    const sources: unknown = await (await fetch(`${exposer.url}/api/v1/sources`)).json();
     expect(JSON.stringify(sources)).toContain('nightly');
   });
 
@@ -165,8 +165,8 @@ describe('exposer on the real broker', () => {
     const b = await startExposer(topic, group);
     // After the rebalance both hold a part, and together all 40.
     const until = Date.now() + 60_000;
-    let countA = 0;
-    let countB = 0;
+    let countA: number;
+    let countB: number;
     for (;;) {
       countA = a.store.sourceCount();
       countB = b.store.sourceCount();

@@ -2,7 +2,6 @@
  * End to end: the real Prometheus scrapes the exposer that consumes the real broker. One `up` for every app,
  * pushed series with their job/instance, and — in the timestamp modes — the samples Prometheus itself refuses.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPrometheus, type PrometheusHandle } from '../deploy/prometheus/server.js';

@@ -411,10 +411,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (
-  process.argv[1] &&
-  resolve(process.argv[1]).replace(/\.[jt]s$/, '') === import.meta.filename.replace(/\.[jt]s$/, '')
-) {
+if (isMain(import.meta.filename)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
