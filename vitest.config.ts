@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{exposition,exposer,lint,bench,deploy,scripts,test}/**/*.test.ts'],
+          include: ['{exposition,exposer,lint,lab,bench,deploy,scripts,test}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
           testTimeout: 30_000,
         },
@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{exposition,exposer,lint,bench,deploy,scripts,test}/**/*.int.test.ts'],
+          include: ['{exposition,exposer,lint,lab,bench,deploy,scripts,test}/**/*.int.test.ts'],
           exclude: ['node_modules/**', 'dist/**'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,

@@ -88,12 +88,53 @@ export class KafkaIngest {
   /** Starts consuming in the background; never rejects. */
   start(): void {
     this.loop ??= this.runForever();
+    this.probeTimer ??= setInterval(() => void this.probe(), 2000);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    await this.probeAdmin?.disconnect().catch(() => undefined);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loop;
+  }
+
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probeAdmin: Admin | undefined;
+  private probing = false;
+
+  /**
+   * kafkajs says little while a broker is unreachable (a consumer may retry for a long time before it crashes), so
+   * a metadata request every 2 s decides `exposer_kafka_connected` and readiness: 0 within seconds of the broker
+   * going away, 1 again as soon as it answers.
+   */
+  private async probe(): Promise<void> {
+    if (this.probing || this.stopping) return;
+    this.probing = true;
+    try {
+      this.probeAdmin ??= this.kafka.admin({ retry: { retries: 0 } });
+      const admin = this.probeAdmin;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('metadata request timed out after 3 s')), 3000);
+      });
+      try {
+        await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!this.connected) this.setConnected(true);
+    } catch (error) {
+      this.setConnected(
+        false,
+        `broker did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      const admin = this.probeAdmin;
+      this.probeAdmin = undefined;
+      await admin?.disconnect().catch(() => undefined);
+    } finally {
+      this.probing = false;
+    }
   }
 
   private setConnected(value: boolean, error?: string): void {

@@ -4,10 +4,12 @@
  * app also serves them on its own /metrics, so the lab compares the same series scraped directly and through the
  * exposer.
  *
- * Written by hand rather than with prom-client: the load generator must produce records far faster than the
- * exposer applies them (hundreds of thousands of samples a second on one core), so each series' static text is
- * built once and only the numbers change.
+ * Kept as plain counters rather than prom-client registries: the load generator must produce records far faster
+ * than the exposer applies them, and thousands of registries would cost more than the apps they stand for.
  */
+
+import { render } from '../exposition/index.js';
+import type { FamilyModel, MetricType } from '../exposition/types.js';
 
 const BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 /** Series per route: 2 counters, 1 gauge, histogram buckets + `+Inf` + `_sum` + `_count`. */
@@ -150,17 +152,16 @@ export class SyntheticApp {
 
   /** The same metrics as Prometheus text 0.0.4, as the app serves them on its own /metrics. */
   toText(): string {
-    const lines: string[] = [];
-    const message = this.toMessage();
-    for (const family of message.metrics) {
-      lines.push(`# HELP ${family.name} ${family.help ?? ''}`, `# TYPE ${family.name} ${family.type}`);
-      for (const sample of family.samples) {
-        const labels = Object.entries(sample.labels ?? {})
-          .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-          .join(',');
-        lines.push(`${sample.name ?? family.name}{${labels}} ${sample.value}`);
-      }
-    }
-    return `${lines.join('\n')}\n`;
+    const families: FamilyModel[] = this.toMessage().metrics.map((family) => ({
+      name: family.name,
+      type: family.type as MetricType,
+      ...(family.help === undefined ? {} : { help: family.help }),
+      samples: family.samples.map((sample) => ({
+        ...(sample.name === undefined ? {} : { name: sample.name }),
+        ...(sample.labels === undefined ? {} : { labels: sample.labels }),
+        value: sample.value,
+      })),
+    }));
+    return render(families, 'text');
   }
 }
