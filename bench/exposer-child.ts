@@ -1,0 +1,153 @@
+/**
+ * One exposer in its own Node process (forked with an IPC channel and --expose-gc), so that its RSS and heap are
+ * its own. The benchmark runner asks it questions over IPC; nothing here changes how the exposer works: the
+ * store's `apply` is wrapped only to count what was applied and to time each record from its Kafka timestamp to
+ * the moment it is in the store (visible to the next scrape).
+ *
+ *   argv[2]: JSON of the exposer flags (brokers, topics, group, listen, ...)
+ */
+import { pino } from 'pino';
+import { serve } from '../exposer/serve.js';
+import type { ApplyMeta } from '../exposer/store.js';
+import type { PushMessage } from '../exposer/schema.js';
+
+export interface ChildStats {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  readonly externalBytes: number;
+  readonly series: number;
+  readonly sources: number;
+  readonly ready: boolean;
+  /** Since the last reset: records applied (ok or refused), samples and record bytes of the applied ones. */
+  readonly records: number;
+  readonly refused: number;
+  readonly samples: number;
+  readonly bytes: number;
+  readonly firstApplyMs: number;
+  readonly lastApplyMs: number;
+  readonly cpuUserMs: number;
+}
+
+export type ChildCommand =
+  | { cmd: 'stats'; gc?: boolean }
+  | { cmd: 'reset' }
+  | { cmd: 'waitReady'; timeoutMs: number }
+  | { cmd: 'waitRecords'; records: number; timeoutMs: number }
+  | { cmd: 'delays' }
+  | { cmd: 'stop' };
+
+export type ChildRequest = ChildCommand & { id: number };
+
+const MAX_DELAYS = 2_000_000;
+
+async function main(): Promise<void> {
+  const flags = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
+  const logger = pino({ level: 'error', base: { service: 'bench-exposer' } }, pino.destination(2));
+  const exposer = await serve({ flags, env: {} }, { logger });
+  const store = exposer.store;
+
+  let records = 0;
+  let refused = 0;
+  let samples = 0;
+  let bytes = 0;
+  let firstApplyMs = 0;
+  let lastApplyMs = 0;
+  let delays = new Float64Array(1024);
+  let delayCount = 0;
+  const original = store.apply.bind(store);
+  store.apply = (message: PushMessage, meta: ApplyMeta) => {
+    const result = original(message, meta);
+    const now = Date.now();
+    if (firstApplyMs === 0) firstApplyMs = now;
+    lastApplyMs = now;
+    records++;
+    if (result.ok) {
+      samples += result.samples;
+      bytes += message.bytes;
+    } else refused++;
+    if (meta.recordTimestampMs > 0 && delayCount < MAX_DELAYS) {
+      if (delayCount === delays.length) {
+        const grown = new Float64Array(delays.length * 2);
+        grown.set(delays);
+        delays = grown;
+      }
+      delays[delayCount++] = now - meta.recordTimestampMs;
+    }
+    return result;
+  };
+
+  const statsNow = (gc: boolean): ChildStats => {
+    if (gc) {
+      const collect = (globalThis as { gc?: () => void }).gc;
+      collect?.();
+      collect?.();
+    }
+    const memory = process.memoryUsage();
+    return {
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
+      series: store.seriesCount(),
+      sources: store.sourceCount(),
+      ready: exposer.ingest.readiness().ready,
+      records,
+      refused,
+      samples,
+      bytes,
+      firstApplyMs,
+      lastApplyMs,
+      cpuUserMs: process.cpuUsage().user / 1000,
+    };
+  };
+
+  const waitFor = async (done: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`exposer child: ${what} not reached within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+
+  process.on('message', (raw) => {
+    const request = raw as ChildRequest;
+    const answer = async (): Promise<unknown> => {
+      switch (request.cmd) {
+        case 'stats':
+          return statsNow(request.gc === true);
+        case 'reset':
+          records = refused = samples = bytes = firstApplyMs = lastApplyMs = delayCount = 0;
+          return statsNow(false);
+        case 'waitReady':
+          await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'ready');
+          return statsNow(false);
+        case 'waitRecords':
+          await waitFor(() => records >= request.records, request.timeoutMs, `${request.records} records`);
+          return statsNow(false);
+        case 'delays':
+          return Array.from(delays.subarray(0, delayCount));
+        case 'stop':
+          await exposer.stop();
+          setImmediate(() => process.exit(0));
+          return null;
+      }
+    };
+    answer().then(
+      (value) => process.send?.({ id: request.id, ok: true, value }),
+      (error: unknown) =>
+        process.send?.({
+          id: request.id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  });
+  process.on('disconnect', () => {
+    void exposer.stop().finally(() => process.exit(0));
+  });
+  process.send?.({ id: 0, ok: true, value: { url: exposer.url, pid: process.pid } });
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ id: 0, ok: false, error: error instanceof Error ? error.message : String(error) });
+  setImmediate(() => process.exit(1));
+});
