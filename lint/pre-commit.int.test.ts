@@ -13,7 +13,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const checkout = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** The checkout itself when clean (CI); else a clone of its HEAD, so that every try-repo shares one environment. */
+let checkout = root;
 const MINUTES = 60_000;
 
 let work: string;
@@ -42,6 +44,13 @@ async function tryRepo(hook: string, file: string): Promise<{ code: number; outp
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'scrapelint-pre-commit-'));
+  const { stdout: dirty } = await run('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: root,
+  });
+  if (dirty.trim() !== '') {
+    checkout = join(work, 'source');
+    await run('git', ['clone', '--quiet', root, checkout]);
+  }
   env = {
     ...process.env,
     PRE_COMMIT_HOME: join(work, 'cache'),
