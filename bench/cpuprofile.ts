@@ -45,7 +45,9 @@ export function summariseCpuProfile(text: string, root: string, topN = 25): CpuS
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not a .cpuprofile: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`not a .cpuprofile: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const parsed = profileSchema.safeParse(json);
   if (!parsed.success)

@@ -215,8 +215,8 @@ export async function runFleet(ctx: BenchContext): Promise<ComparisonResult[]> {
         }
       }
     });
-    if (liveExposer !== undefined) cleanup.push(liveExposer.stop);
-    if (livePushgateway !== undefined) cleanup.push(livePushgateway.stop);
+    if (liveExposer !== undefined) cleanup.push(() => liveExposer!.stop());
+    if (livePushgateway !== undefined) cleanup.push(() => livePushgateway!.stop());
 
     // ---- P2 at 100k: sequential scrapes, alternating, then 16 concurrent scrapes during writes ----
     const scrapes: Record<string, number[]> = {
@@ -340,7 +340,7 @@ export async function runFleet(ctx: BenchContext): Promise<ComparisonResult[]> {
         }
       }
     });
-    if (bigExposer !== undefined) cleanup.push(bigExposer.stop);
+    if (bigExposer !== undefined) cleanup.push(() => bigExposer!.stop());
 
     const bigScrapes: Record<string, number[]> = { gzip: [], identity: [] };
     if (bigExposer !== undefined) {

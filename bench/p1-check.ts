@@ -52,7 +52,14 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
           const inner = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { samples?: number };
           parsedSamples = inner.samples ?? -1;
         } else if (tool === 'scrapelint') {
-          run = await timedProcess(process.execPath, [ctx.bundles.scrapelint, 'metrics', path]);
+          // Through stdin, as promtool reads it (scrapelint skips files under ignored directories such as .cache).
+          run = await timedProcess(
+            process.execPath,
+            [ctx.bundles.scrapelint, 'metrics', '--hygiene', '--no-rc', '-'],
+            {
+              stdinFile: path,
+            },
+          );
         } else {
           run = await timedProcess(promtool, ['check', 'metrics'], { stdinFile: path });
         }
@@ -114,7 +121,7 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
     commands: [
       'npx tsx bench/gen-exposition.ts   # .cache/bench/exposition-1m.txt (10,000 sources x 100) and -100k.txt',
       'node .cache/bench/exposition-child.mjs FILE          # the parser (bench/exposition-child.ts bundled)',
-      'node .cache/bench/cli.mjs metrics FILE               # scrapelint (lint/cli.ts bundled)',
+      'node .cache/bench/cli.mjs metrics --hygiene --no-rc - < FILE   # scrapelint with the promlint-parity rules (lint/cli.ts bundled)',
       'promtool check metrics < FILE',
     ],
     rows,

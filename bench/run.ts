@@ -35,7 +35,7 @@ import { runP1 } from './p1-check.js';
 import { runP5 } from './p5-delay.js';
 import type { ProfileRun } from './profile.js';
 import { renderResults, type ProfileSummary } from './report.js';
-import { COMPARISON_IDS, type ComparisonId, type ComparisonResult } from './result.js';
+import { COMPARISON_IDS, type ComparisonResult } from './result.js';
 
 export const STAGES = [...COMPARISON_IDS, 'profile'] as const;
 export type Stage = (typeof STAGES)[number];

@@ -1,0 +1,52 @@
+/**
+ * `npm run bench -- --smoke` end to end on the real broker, promtool, Pushgateway and kcat, into a temporary
+ * directory: every comparison runs and writes its result file and the report. Nothing here looks at speed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../scripts/project-root.js';
+import { brokers } from '../test/kafka.js';
+import type { ProfileSummary } from './report.js';
+import { COMPARISON_IDS, type ComparisonResult } from './result.js';
+
+const out = mkdtempSync(join(tmpdir(), 'queuefront-bench-smoke-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('npm run bench -- --smoke', () => {
+  it('runs every comparison and the profile, writing each result file and RESULTS.md', () => {
+    const root = projectRoot();
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench', 'run.ts'), '--smoke', '--out', out],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: brokers() }, timeout: 600_000 },
+    );
+    expect(run.stderr).toContain('wrote');
+    expect(run.status, run.stderr.slice(-2000)).toBe(0);
+
+    for (const id of COMPARISON_IDS) {
+      const result = JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8')) as ComparisonResult;
+      expect(result.id).toBe(id);
+      expect(result.smoke).toBe(true);
+      expect(result.rows.length).toBeGreaterThan(0);
+      expect(result.targets.length).toBeGreaterThan(0);
+      // Every target got a figure (a verdict of true or false), none left unmeasured.
+      for (const target of result.targets) expect(target.met, `${id}: ${target.target}`).not.toBeNull();
+      for (const row of result.rows) expect(row.ours.value.n, `${id}: ${row.what}`).toBeGreaterThan(0);
+    }
+    const p2 = JSON.parse(readFileSync(join(out, 'P2.json'), 'utf8')) as ComparisonResult;
+    const consistency = p2.targets.find((t) => t.target.includes('concurrent'));
+    expect(consistency?.met).toBe(true);
+
+    const profile = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as ProfileSummary;
+    expect(profile.top.length).toBeGreaterThan(0);
+    expect(profile.stages.map((s) => s.stage.split(' ')[0])).toEqual(['decode', 'apply', 'decode', 'render']);
+
+    const markdown = readFileSync(join(out, 'RESULTS.md'), 'utf8');
+    for (const id of COMPARISON_IDS) expect(markdown).toContain(`## ${id}: `);
+    expect(markdown).toContain('## Profile');
+    expect(markdown).toContain('<!-- findings:start -->');
+  });
+});
