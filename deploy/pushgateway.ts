@@ -3,12 +3,10 @@
  * with an explicit `--persistence.file` inside its own temporary directory: Debian's build otherwise persists
  * into /var/lib/prometheus, which would leak groups from one run into the next.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { requireBinary } from './binaries.js';
+import { startLoopbackProcess } from './loopback-process.js';
 
 export interface PushgatewayOptions {
   /** Port on 127.0.0.1. */
@@ -48,62 +46,30 @@ export async function startPushgateway(options: PushgatewayOptions): Promise<Pus
   }
   const binary = requireBinary('prometheus-pushgateway');
   const version = pushgatewayVersion(binary);
-  const dataDir = mkdtempSync(join(tmpdir(), 'queuefront-pushgateway-'));
-  const persistenceFile = join(dataDir, 'pushgateway.data');
-  const logFile = join(dataDir, 'pushgateway.log');
-  const out = openSync(logFile, 'a');
   const target = `127.0.0.1:${options.port}`;
   const url = `http://${target}`;
-  const child = spawn(
+  const server = await startLoopbackProcess({
+    name: 'pushgateway',
     binary,
-    [
+    args: (dir) => [
       `--web.listen-address=${target}`,
-      `--persistence.file=${persistenceFile}`,
+      `--persistence.file=${join(dir, 'pushgateway.data')}`,
       `--persistence.interval=${options.persistenceInterval ?? '5m'}`,
       '--log.level=warn',
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', out, out] },
-  );
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
+    url,
+    startTimeoutMs: options.startTimeoutMs ?? 15_000,
+    graceMs: 5000,
+    fail: (message) => new PushgatewayError(message),
   });
-  const logTail = (): string => {
-    try {
-      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
-    } catch {
-      return '';
-    }
+  return {
+    url,
+    target,
+    dataDir: server.dir,
+    persistenceFile: join(server.dir, 'pushgateway.data'),
+    pid: server.pid,
+    version,
+    stop: server.stop,
   };
-  const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      for (let i = 0; i < 50 && !exited; i++) await sleep(100);
-      if (!exited) child.kill('SIGKILL');
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const timeoutMs = options.startTimeoutMs ?? 15_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw new PushgatewayError(`prometheus-pushgateway exited during start-up:\n${logTail()}`);
-    }
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new PushgatewayError(
-        `prometheus-pushgateway was not ready on ${url} within ${timeoutMs / 1000} s:\n${logTail()}`,
-      );
-    }
-    await sleep(100);
-  }
-  return { url, target, dataDir, persistenceFile, pid: child.pid ?? -1, version, stop };
 }

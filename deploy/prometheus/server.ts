@@ -2,13 +2,12 @@
  * A real Prometheus (Debian's binary) on loopback with a temporary data directory, for the end-to-end tests
  * and the lab. Everything is read back through its HTTP API.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { requireBinary } from '../binaries.js';
+import { startLoopbackProcess } from '../loopback-process.js';
 
 export interface PromSample {
   readonly metric: Readonly<Record<string, string>>;
@@ -43,70 +42,31 @@ interface ApiResponse {
 
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusHandle> {
   const binary = requireBinary('prometheus');
-  const dataDir = mkdtempSync(join(tmpdir(), 'queuefront-prom-'));
-  const configFile = join(dataDir, 'prometheus.yml');
-  writeFileSync(
-    configFile,
-    stringify({
-      global: {
-        scrape_interval: options.scrapeInterval ?? '1s',
-        scrape_timeout: options.scrapeTimeout ?? options.scrapeInterval ?? '1s',
-        evaluation_interval: options.scrapeInterval ?? '1s',
-      },
-      scrape_configs: options.scrapeConfigs,
-    }),
-  );
-  const logFile = join(dataDir, 'prometheus.log');
-  const out = openSync(logFile, 'a');
   const url = `http://127.0.0.1:${options.port}`;
-  const child = spawn(
+  const global = {
+    scrape_interval: options.scrapeInterval ?? '1s',
+    scrape_timeout: options.scrapeTimeout ?? options.scrapeInterval ?? '1s',
+    evaluation_interval: options.scrapeInterval ?? '1s',
+  };
+  const server = await startLoopbackProcess({
+    name: 'prometheus',
     binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dataDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${options.port}`,
-      '--log.level=warn',
-      ...(options.extraArgs ?? []),
-    ],
-    { stdio: ['ignore', out, out] },
-  );
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
+    args: (dir) => {
+      const configFile = join(dir, 'prometheus.yml');
+      writeFileSync(configFile, stringify({ global, scrape_configs: options.scrapeConfigs }));
+      return [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${options.port}`,
+        '--log.level=warn',
+        ...(options.extraArgs ?? []),
+      ];
+    },
+    url,
+    startTimeoutMs: 30_000,
+    fail: (message) => new Error(message),
   });
-  const pid = child.pid ?? -1;
-  const logTail = (): string => {
-    try {
-      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
-    } catch {
-      return '';
-    }
-  };
-
-  const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      for (let i = 0; i < 100 && !exited; i++) await sleep(100);
-      if (!exited) child.kill('SIGKILL');
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error(`prometheus exited during start-up:\n${logTail()}`);
-    try {
-      const ready = await fetch(`${url}/-/ready`);
-      if (ready.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus was not ready on ${url} within 30 s:\n${logTail()}`);
-    }
-    await sleep(100);
-  }
+  const { dir: dataDir, pid, stop } = server;
 
   const query = async (expr: string): Promise<PromSample[]> => {
     const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
