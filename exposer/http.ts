@@ -319,6 +319,9 @@ export async function startServer(app: express.Express, options: ServerOptions):
     requestTimeout: 30_000,
     headersTimeout: 10_000,
     keepAliveTimeout: 65_000,
+    // Node enforces headersTimeout/requestTimeout only when it checks its connections (every 30 s by default):
+    // a slow client would hold a socket for up to 40 s instead of 10.
+    connectionsCheckingInterval: 1000,
   };
   let server: Server;
   if (tls !== undefined) {
