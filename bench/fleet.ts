@@ -106,7 +106,7 @@ export async function runFleet(ctx: BenchContext): Promise<ComparisonResult[]> {
   const expected = sources * perApp;
   const bigExpected = bigSources * perApp;
   /** A Pushgateway run stops at this budget (the run is then reported as incomplete). */
-  const pushgatewayBudgetMs = ctx.smoke ? 30_000 : 240_000;
+  const pushgatewayBudgetMs = ctx.smoke ? 30_000 : 150_000;
   const apps = fleet(sources, 100);
   const cleanup: (() => Promise<void>)[] = [];
   const topics: string[] = [];

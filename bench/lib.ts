@@ -39,6 +39,8 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 export interface TimedRun {
   readonly wallMs: number;
   readonly maxRssKiB: number;
+  /** User + system CPU time of the tool (less sensitive than wall time to other load on a shared machine). */
+  readonly cpuMs: number;
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -56,7 +58,7 @@ export function timedProcess(
       if (typeof fd === 'number') closeSync(fd);
     };
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '__RSS__%M', command, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '__RSS__%M __CPU__%U %S', command, ...args], {
       stdio: [fd, 'pipe', 'pipe'],
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
@@ -78,7 +80,7 @@ export function timedProcess(
       clearTimeout(timer);
       close();
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const match = /__RSS__(\d+)/.exec(stderr);
+      const match = /__RSS__(\d+) __CPU__([\d.]+) ([\d.]+)/.exec(stderr);
       if (match === null) {
         reject(new Error(`${command}: /usr/bin/time reported no RSS: ${stderr.slice(-300)}`));
         return;
@@ -86,9 +88,10 @@ export function timedProcess(
       resolve({
         wallMs,
         maxRssKiB: Number(match[1]),
+        cpuMs: (Number(match[2]) + Number(match[3])) * 1000,
         exitCode: code ?? -1,
         stdout,
-        stderr: stderr.replace(/__RSS__\d+\s*$/, ''),
+        stderr: stderr.replace(/__RSS__.*\s*$/, ''),
       });
     });
   });

@@ -14,6 +14,7 @@ import { ratioOf, type ComparisonResult, type Row, type Target } from './result.
 
 interface ToolRun {
   readonly wallMs: number;
+  readonly cpuMs: number;
   readonly maxRssKiB: number;
   readonly exitCode: number;
 }
@@ -64,7 +65,12 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
           run = await timedProcess(promtool, ['check', 'metrics'], { stdinFile: path });
         }
         if (!warmUp)
-          runs[tool].push({ wallMs: run.wallMs, maxRssKiB: run.maxRssKiB, exitCode: run.exitCode });
+          runs[tool].push({
+            wallMs: run.wallMs,
+            cpuMs: run.cpuMs,
+            maxRssKiB: run.maxRssKiB,
+            exitCode: run.exitCode,
+          });
         ctx.log(
           `P1 ${plan.label} ${warmUp ? 'warm-up' : `rep ${rep + 1}`} ${tool}: ${run.wallMs.toFixed(0)} ms, ${(run.maxRssKiB / 1024).toFixed(0)} MiB, exit ${run.exitCode}`,
         );
@@ -73,6 +79,7 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
     if (parsedSamples !== series)
       notes.push(`${plan.label}: the parser read ${parsedSamples} samples, expected ${series}.`);
     const wall = (tool: Tool) => stats(runs[tool].map((r) => r.wallMs));
+    const cpu = (tool: Tool) => stats(runs[tool].map((r) => r.cpuMs));
     const rss = (tool: Tool) => stats(runs[tool].map((r) => r.maxRssKiB / 1024));
     const what = `${plan.label} series (${(bytes / 1e6).toFixed(1)} MB)`;
     for (const tool of ['parser', 'scrapelint'] as const) {
@@ -85,6 +92,14 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
         peer: { tool: 'promtool check metrics', value: wall('promtool') },
         ratio: speedup,
         ratioLabel: 'x faster',
+      });
+      rows.push({
+        what: `check ${what}: CPU time (user + system)`,
+        unit: 'ms',
+        ours: { tool, value: cpu(tool) },
+        peer: { tool: 'promtool check metrics', value: cpu('promtool') },
+        ratio: ratioOf(cpu('promtool').median, cpu(tool).median),
+        ratioLabel: 'x less CPU',
       });
       rows.push({
         what: `check ${what}: peak RSS`,
