@@ -367,7 +367,12 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
   for (const doc of docs) {
     const docRange = rangeOf(doc.contents, { start: 0, end: 0 });
     for (const error of doc.errors) {
-      problems.push({ message: `YAML: ${error.message}`, range: { start: error.pos[0], end: error.pos[1] } });
+      // The yaml library may place an error at end of input one past the text (`{`): keep ranges inside it.
+      const start = Math.min(error.pos[0], text.length);
+      problems.push({
+        message: `YAML: ${error.message}`,
+        range: { start, end: Math.min(Math.max(error.pos[1], start), text.length) },
+      });
     }
     if (doc.errors.length > 0) continue;
     try {
