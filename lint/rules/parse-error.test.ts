@@ -56,7 +56,7 @@ testRule(rule, {
           line: 4,
           column: 1,
           endLine: 4,
-          endColumn: 2,
+          endColumn: 1,
           messageIncludes: 'YAML: Flow sequence',
         },
         {
@@ -64,7 +64,7 @@ testRule(rule, {
           line: 4,
           column: 1,
           endLine: 4,
-          endColumn: 2,
+          endColumn: 1,
           messageIncludes: 'YAML: Flow map',
         },
       ],
