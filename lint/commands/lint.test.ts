@@ -1,5 +1,6 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,10 +205,18 @@ describe('lintCommand inputs and settings', () => {
 
 describe('lintCommand with URLs', () => {
   let base = '';
+  const slow: ServerResponse[] = [];
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-encoding': 'gzip' });
       res.end(gzipSync('up{job="a"} 1\nup{job="b"} 1\n'));
+    } else if (req.url === '/slow') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.write('up 1\n'); // and never ends: the fetch's deadline must
+      slow.push(res);
+    } else if (req.url === '/big') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(Array.from({ length: 100 }, (_, i) => `a_metric_with_a_long_name{label="${i}"} 1\n`).join(''));
     } else if (req.url === '/html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html></html>');
@@ -219,13 +228,27 @@ describe('lintCommand with URLs', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+  afterAll(() => {
+    for (const res of slow) res.destroy();
+    return new Promise<void>((done) => server.close(() => done()));
+  });
 
   it('fetches a gzip body and lints it', async () => {
     const result = await run({ paths: [`${base}/metrics`], only: 'exposition' });
     const [report] = json(result.stdout);
     expect(report?.filePath).toBe(`${base}/metrics`);
     expect(report?.messages.map((m) => m.ruleId)).toEqual(['missing-up-series']);
+  });
+  it('a body that never ends is cut at --timeout (exit 2, naming the URL)', async () => {
+    const error = await rejection(run({ paths: [`${base}/slow`], only: 'exposition', timeoutMs: 300 }));
+    expect(error.kind).toBe('io');
+    expect(error.message).toContain(`${base}/slow`);
+  });
+  it('a body over --max-bytes is refused (exit 2, naming the URL)', async () => {
+    const error = await rejection(run({ paths: [`${base}/big`], only: 'exposition', maxBytes: 1000 }));
+    expect(error.kind).toBe('io');
+    expect(error.message).toContain(`${base}/big`);
+    expect((await run({ paths: [`${base}/big`], only: 'exposition', maxBytes: 100_000 })).exitCode).toBe(0);
   });
   it('a wrong content type or status is an I/O problem (exit 2) naming the URL', async () => {
     expect((await rejection(run({ paths: [`${base}/html`], only: 'exposition' }))).message).toContain(
