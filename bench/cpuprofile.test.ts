@@ -39,6 +39,13 @@ describe('summariseCpuProfile', () => {
     expect(summary.byFile.map((f) => f.file)).toContain('(native)');
   });
 
+  it('leaves ignored files out of the total and the tables', () => {
+    const summary = summariseCpuProfile(JSON.stringify(profile), '/repo', 25, /^exposition\//);
+    expect(summary.sampledMs).toBeCloseTo(0.4);
+    expect(summary.top.map((f) => f.function)).not.toContain('scan');
+    expect(summary.top[0]!.selfShare).toBeCloseTo(0.75);
+  });
+
   it('keeps only the top N frames', () => {
     expect(summariseCpuProfile(JSON.stringify(profile), '/repo', 2).top).toHaveLength(2);
   });

@@ -40,7 +40,13 @@ function fileOf(url: string, root: string): string {
 }
 
 /** Throws a readable error when the text is not a cpuprofile. */
-export function summariseCpuProfile(text: string, root: string, topN = 25): CpuSummary {
+export function summariseCpuProfile(
+  text: string,
+  root: string,
+  topN = 25,
+  /** Files left out of the total and the tables (module loading, the benchmark's own input generation). */
+  ignore?: RegExp,
+): CpuSummary {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -60,8 +66,9 @@ export function summariseCpuProfile(text: string, root: string, topN = 25): CpuS
     const node = byId.get(id);
     const delta = profile.timeDeltas[i] ?? 0;
     if (node === undefined || node.callFrame.functionName === '(idle)') return;
-    total += delta;
     const file = fileOf(node.callFrame.url, root);
+    if (ignore?.test(file) === true) return;
+    total += delta;
     const line = node.callFrame.lineNumber + 1;
     const key = `${node.callFrame.functionName}\u0000${file}\u0000${line}`;
     const entry = self.get(key) ?? { function: node.callFrame.functionName, file, line, us: 0 };

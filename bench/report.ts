@@ -114,11 +114,11 @@ export function renderProfile(profile: ProfileSummary): string {
     '',
     'Top frames by self time:',
     '',
-    '| function | file:line | self share |',
+    '| function | file | self share |',
     '|---|---|---|',
     ...profile.top.map(
       (f) =>
-        `| ${escapeCell(f.function || '(anonymous)')} | ${escapeCell(f.file)}:${f.line} | ${(f.selfShare * 100).toFixed(1)} % |`,
+        `| ${escapeCell(f.function || '(anonymous)')} | ${escapeCell(f.file)}${f.line > 1 ? `:${f.line}` : ''} | ${(f.selfShare * 100).toFixed(1)} % |`,
     ),
   ].join('\n');
 }
