@@ -399,7 +399,8 @@ export class ExpositionParser {
         'OpenMetrics input must end with a "# EOF" line',
         this.#length,
         this.#length,
-        this.#line,
+        // Lines are 1-based: an empty input still has its first line.
+        Math.max(1, this.#line),
       );
     }
   }
