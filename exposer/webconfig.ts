@@ -68,7 +68,15 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     const pos = lineCounter.linePos(e.pos[0]);
     throw new WebConfigError(`${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // The yaml library refuses to expand too many aliases (a "billion laughs" document) by throwing.
+    throw new WebConfigError(
+      `${file}: refused to expand aliases (more than 100, as in a "billion laughs" attack): ${(error as Error).message}`,
+    );
+  }
   const parsed = webConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
