@@ -139,11 +139,11 @@ const counts = { exposition: 0, yaml: 0, argv: 0 };
 // The yaml library reports unresolved tags (`!custom`) and collection keys through process.emitWarning: keep
 // 100,000 of them quiet.
 const emitWarning = process.emitWarning.bind(process) as (w: string | Error, ...r: unknown[]) => void;
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
   const text = typeof warning === 'string' ? warning : `${warning.name} ${warning.message}`;
   if (/YAMLWarning|mapAsMap/.test(text)) return;
   emitWarning(warning, ...rest);
-});
+};
 afterAll(() => {
   process.emitWarning = emitWarning;
   figure('R7 fuzzing', { casesPerProperty: RUNS, seed, ...counts });
