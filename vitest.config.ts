@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // Integration tests mostly wait on real processes (Kafka, Prometheus, npm): three files at a time keeps the
+    // 2-core machine busy without starving the timing-sensitive ones.
+    maxWorkers: 3,
     projects: [
       {
         test: {
