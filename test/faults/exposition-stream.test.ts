@@ -3,6 +3,7 @@
  * rule, in bounded memory: the body is never held, so the resident set grows with the series it tracks for
  * duplicate detection (about 34 bytes each, exposition/series-table.ts), not with the bytes read.
  */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { resolveRules } from '../../lint/engine.js';
 import { lintExposition } from '../../lint/sources/exposition.js';
@@ -48,7 +49,7 @@ describe('R7 a very large exposition', () => {
       const before = process.memoryUsage().rss;
       const stats = { bytes: 0, series: 0, peakRss: before };
       const started = Date.now();
-      const result = await lintExposition(exposition(stats), {
+      const result = await lintExposition(Readable.from(exposition(stats)) as AsyncIterable<string>, {
         filePath: 'huge.prom',
         format: 'text',
         rules,
