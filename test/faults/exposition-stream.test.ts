@@ -15,11 +15,7 @@ const PAD = 'x'.repeat(900);
 const SERIES_PER_FAMILY = 1000;
 
 /** The exposition as 64 KiB chunks, generated as it is read; samples memory every 256 chunks. */
-async function* exposition(stats: {
-  bytes: number;
-  series: number;
-  peakRss: number;
-}): AsyncGenerator<string> {
+function* exposition(stats: { bytes: number; series: number; peakRss: number }): Generator<string> {
   let family = 0;
   let chunks = 0;
   while (stats.bytes < TARGET_BYTES) {
