@@ -5,7 +5,7 @@
  * so a torn read would show two). The exposer is a child process so its own peak RSS is what is measured.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { brokers, createTopic, uniqueTopic } from '../kafka.js';
+import { brokers, kafka, uniqueTopic } from '../kafka.js';
 import {
   AckedProducer,
   figure,
@@ -77,7 +77,20 @@ describe('R6 concurrent scrapes while records arrive', () => {
       const seriesPerSource = 1000;
       const concurrent = size(10, 100);
       const topic = uniqueTopic('faults-r6');
-      await createTopic(topic, 3);
+      // A round is one produce request of `sources` records of ~40 KB each: more than the broker's default 1 MB batch.
+      const admin = kafka().admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          {
+            topic,
+            numPartitions: 3,
+            configEntries: [{ name: 'max.message.bytes', value: String(32 * 1024 * 1024) }],
+          },
+        ],
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
       const exposer = await startChildExposer({
         brokers: brokers(),
         topic,
