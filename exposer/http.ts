@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -100,7 +100,10 @@ export function createApp(deps: AppDeps): express.Express {
       })();
       const source = Readable.from(counted);
       try {
-        if (gzip) await pipeline(source, createGzip(), res);
+        // Level 1: the scrape must finish within its timeout, and compression is its slowest step (bench P2: 1M
+        // series took 2.45 s gzipped at the default level). On 100k series (6.3 MB) level 1 took 22-35 ms
+        // against 66-96 ms at level 6, for 0.61 MB instead of 0.33 MB on the wire.
+        if (gzip) await pipeline(source, createGzip({ level: zlibConstants.Z_BEST_SPEED }), res);
         else await pipeline(source, res);
       } catch (error) {
         deps.logger?.warn({ err: error }, 'scrape aborted before the body was sent');
