@@ -23,7 +23,7 @@ import { rules as registry } from './rules/index.js';
 import { parseConfig } from './sources/config.js';
 import type { ParsedConfig } from './sources/config.js';
 import type { ConfiguredRule } from './sources/exposition.js';
-import { parseDirectives, silences } from './suppressions.js';
+import { parseDirectives, parseMarkdownDirectives, silences } from './suppressions.js';
 import type { Directive } from './suppressions.js';
 
 export const UNUSED_SUPPRESSION = 'unused-suppression';
@@ -260,11 +260,10 @@ export function lintDocsModel(
   const resolved = resolveRules(settings, 'docs', list);
   const findings = runRules(resolved, model.filePath, 'docs', (visitor) => visitor.docs?.(model));
   const index = new LineIndex(model.text);
-  return fileResult(
-    model.filePath,
-    'docs',
-    findings.map((f) => place(f, index)),
-  );
+  const placed = findings.map((f) => place(f, index));
+  const directives = parseMarkdownDirectives(model.text);
+  const { messages, suppressed } = applyDirectives(placed, directives, index, settings, list);
+  return fileResult(model.filePath, 'docs', messages, suppressed);
 }
 
 /** A YAML or Markdown file that could not be read as such. */

@@ -2,6 +2,9 @@
  * Suppression comments in YAML (as in ESLint and pint):
  *   # scrapelint disable-next-line <id>[, <id>...] -- reason
  *   # scrapelint disable <id>[, <id>...] -- reason      (the whole file)
+ * and in Markdown, as HTML comments:
+ *   <!-- scrapelint disable-next-line <id> -- reason -->   (the next line, or the whole fenced block it opens)
+ *   <!-- scrapelint disable <id> -- reason -->
  * Without ids a directive silences every rule. Directives that silence nothing are reported (unused-suppression).
  */
 import type { Range } from '../exposition/types.js';
@@ -13,6 +16,8 @@ export interface Directive {
   readonly justification: string;
   /** 1-based line of the comment. */
   readonly line: number;
+  /** disable-next-line: the last line it covers (a Markdown fence it precedes); default the next line. */
+  readonly until?: number;
   /** The comment's text range. */
   readonly range: Range;
   /** The range of each rule id as written (for unknown-rule findings). */
@@ -20,6 +25,63 @@ export interface Directive {
 }
 
 const DIRECTIVE = /#\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)([^\n]*)/;
+const MARKDOWN_DIRECTIVE = /<!--\s*scrapelint\s+(disable-next-line|disable)(?=\s|-->)(.*?)-->/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/** Markdown: directives in HTML comments; a disable-next-line before a fenced block covers the whole block. */
+export function parseMarkdownDirectives(text: string): Directive[] {
+  if (!text.includes('scrapelint')) return [];
+  const lines = text.split('\n');
+  const directives: Directive[] = [];
+  let offset = 0;
+  lines.forEach((content, i) => {
+    const match = MARKDOWN_DIRECTIVE.exec(content);
+    if (match) {
+      const rest = match[2] ?? '';
+      const idsStart = offset + match.index + match[0].length - 3 - rest.length;
+      const directive = directiveFrom(match[1] ?? '', rest, idsStart, i + 1, {
+        start: offset + match.index,
+        end: offset + match.index + match[0].length,
+      });
+      let until: number | undefined;
+      if (directive.kind === 'disable-next-line') {
+        let next = i + 1;
+        while (next < lines.length && (lines[next] ?? '').trim() === '') next++;
+        const fence = FENCE.exec(lines[next] ?? '');
+        until = next + 1;
+        if (fence?.[1]) {
+          const marker = fence[1];
+          let close = next + 1;
+          while (close < lines.length && !(lines[close] ?? '').trim().startsWith(marker)) close++;
+          until = Math.min(close, lines.length - 1) + 1;
+        }
+      }
+      directives.push(until === undefined ? directive : { ...directive, until });
+    }
+    offset += content.length + 1;
+  });
+  return directives;
+}
+
+function directiveFrom(kind: string, rest: string, idsOffset: number, line: number, range: Range): Directive {
+  const separator = rest.search(/\s--(\s|$)/);
+  const idsPart = separator === -1 ? rest : rest.slice(0, separator);
+  const justification = separator === -1 ? '' : rest.slice(separator + 3).trim();
+  const ruleIds: string[] = [];
+  const idRanges: Range[] = [];
+  for (const m of idsPart.matchAll(/[^\s,]+/g)) {
+    ruleIds.push(m[0]);
+    idRanges.push({ start: idsOffset + m.index, end: idsOffset + m.index + m[0].length });
+  }
+  return {
+    kind: kind === 'disable' ? 'disable' : 'disable-next-line',
+    ruleIds,
+    justification,
+    line,
+    range,
+    idRanges,
+  };
+}
 
 export function parseDirectives(text: string): Directive[] {
   const directives: Directive[] = [];
@@ -36,24 +98,10 @@ export function parseDirectives(text: string): Directive[] {
       const at = match?.index ?? -1;
       if (match && (at === 0 || /\s/.test(content[at - 1] ?? ''))) {
         const rest = match[2] ?? '';
-        const separator = rest.search(/\s--(\s|$)/);
-        const idsPart = separator === -1 ? rest : rest.slice(0, separator);
-        const justification = separator === -1 ? '' : rest.slice(separator + 3).trim();
         const idsOffset = lineStart + at + match[0].length - rest.length;
-        const ruleIds: string[] = [];
-        const idRanges: Range[] = [];
-        for (const m of idsPart.matchAll(/[^\s,]+/g)) {
-          ruleIds.push(m[0]);
-          idRanges.push({ start: idsOffset + m.index, end: idsOffset + m.index + m[0].length });
-        }
-        directives.push({
-          kind: match[1] === 'disable' ? 'disable' : 'disable-next-line',
-          ruleIds,
-          justification,
-          line,
-          range: { start: lineStart + at, end: lineEnd },
-          idRanges,
-        });
+        directives.push(
+          directiveFrom(match[1] ?? '', rest, idsOffset, line, { start: lineStart + at, end: lineEnd }),
+        );
       }
     }
     lineStart = lineEnd + 1;
@@ -64,5 +112,7 @@ export function parseDirectives(text: string): Directive[] {
 /** Whether a directive silences `ruleId` at `line`. */
 export function silences(directive: Directive, ruleId: string, line: number): boolean {
   if (directive.ruleIds.length > 0 && !directive.ruleIds.includes(ruleId)) return false;
-  return directive.kind === 'disable' || directive.line + 1 === line;
+  return (
+    directive.kind === 'disable' || (line > directive.line && line <= (directive.until ?? directive.line + 1))
+  );
 }
