@@ -244,6 +244,13 @@ export function seqRecord(instance: string, seq: number, series = 1): { key: str
  * number + 1), awaiting every send with acks=-1, and remembers per source the last sequence number the broker
  * acknowledged. Failed sends are counted, never retried by hand: the next round supersedes them.
  */
+const producers = new Set<AckedProducer>();
+
+/** Stops every AckedProducer still running (a test that failed half-way leaves its loop behind). */
+export async function stopProducers(): Promise<void> {
+  await Promise.all([...producers].map((p) => p.stop()));
+}
+
 export class AckedProducer {
   readonly lastAcked = new Map<string, number>();
   readonly seq = new Map<string, number>();
@@ -301,6 +308,7 @@ export class AckedProducer {
 
   /** Rounds in the background, `pauseMs` apart, until stop(). */
   start(pauseMs: number): void {
+    producers.add(this);
     this.loop ??= (async () => {
       while (!this.stopped) {
         await this.round();
@@ -311,6 +319,7 @@ export class AckedProducer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    producers.delete(this);
     await this.loop;
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;

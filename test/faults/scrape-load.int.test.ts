@@ -14,10 +14,12 @@ import {
   size,
   startChildExposer,
   stopChildExposers,
+  stopProducers,
   waitFor,
 } from './harness.js';
 
 afterAll(async () => {
+  await stopProducers();
   await stopChildExposers();
 });
 
