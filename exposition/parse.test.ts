@@ -168,3 +168,28 @@ describe('parseStream', () => {
     expect(summary).toMatchObject({ samples: 3, errors: 0, format: 'text' });
   });
 });
+
+describe('names repeated from the previous line', () => {
+  it('reads a name that extends or shortens the previous one whole', () => {
+    const text = 'abc 1\nabcd 2\nab 3\nx{a="1",ab="2"} 1\nx{ab="1",a="2"} 2\nx{abc="1"} 3\n';
+    const result = parseText(text);
+    expect(diagnostics(result.events)).toEqual([]);
+    expect(samples(result.events).map((s) => [s.name, s.labels.map((l) => l.name).join(',')])).toEqual([
+      ['abc', ''],
+      ['abcd', ''],
+      ['ab', ''],
+      ['x', 'a,ab'],
+      ['x', 'ab,a'],
+      ['x', 'abc'],
+    ]);
+  });
+
+  it('still refuses a bare name that only a previous line could write quoted', () => {
+    const text = '{"a.b"} 1\na.b 2\nx{"c.d"="1"} 1\nx{c.d="1"} 2\n';
+    const codes = diagnostics(parseText(text).events).map((d) => [d.code, d.line]);
+    expect(codes).toEqual([
+      ['invalid-metric-name', 2],
+      ['unexpected-character', 4],
+    ]);
+  });
+});

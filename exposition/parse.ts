@@ -171,12 +171,16 @@ export class ExpositionParser {
   readonly #dirty: number[] = [];
   /** The last sample name and its family: consecutive samples of one family reuse them. */
   #lastName: string | undefined;
+  /** The last metric name written bare (so a valid bare name), reused when the next line spells it again. */
+  #lastBareName: string | undefined;
   #lastFamily: FamilyState | undefined;
   #lastSuffix = '';
   #lastNameHash1 = 0;
   #lastNameHash2 = 0;
   /** Label names of the last label set, reused when the next set writes the same names in the same places. */
   #prevLabelNames: string[] = [];
+  /** Bare label names of recent label sets by position, reused when a line spells one again. */
+  readonly #prevBareNames: string[] = [];
   #prevLabelHash1: number[] = [];
   #prevLabelHash2: number[] = [];
   /** Order-independent hash of the label pairs of the last label set (when tracking duplicates). */
@@ -836,9 +840,17 @@ export class ExpositionParser {
           i + 1,
         );
       }
-      i++;
-      while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
-      name = s.slice(a, i);
+      // Consecutive samples mostly repeat the last bare name: reuse that string when the line spells it.
+      const last = this.#lastBareName;
+      if (last !== undefined && matchesAt(s, a, last) && !isMetricNameChar(s.charCodeAt(a + last.length))) {
+        name = last;
+        i = a + last.length;
+      } else {
+        i++;
+        while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
+        name = s.slice(a, i);
+        this.#lastBareName = name;
+      }
       ne = i;
       if (i === b) return this.#error('unexpected-end-of-line', `expected a value after "${name}"`, i, i);
       c = s.charCodeAt(i);
@@ -1142,14 +1154,13 @@ export class ExpositionParser {
   ): void {
     let n1 = this.#lastNameHash1;
     let n2 = this.#lastNameHash2;
-    if ((n1 | n2) === 0 || name !== this.#lastName) {
+    // #sample has just made name the last name, and reset its hash when it changed.
+    if ((n1 | n2) === 0) {
       hashRange(name, 0, name.length, this.#hash);
       n1 = this.#hash[0] ?? 0;
       n2 = this.#hash[1] ?? 0;
-      if (name === this.#lastName) {
-        this.#lastNameHash1 = n1;
-        this.#lastNameHash2 = n2;
-      }
+      this.#lastNameHash1 = n1;
+      this.#lastNameHash2 = n2;
     }
     const h1 = (n1 + labelsHash1) >>> 0;
     let h2 = (Math.imul(n2, 0x27d4eb2f) + labelsHash2) >>> 0;
@@ -1255,6 +1266,7 @@ export class ExpositionParser {
     const labels: ParsedLabel[] = [];
     const track = this.#series !== undefined;
     const prevNames = this.#prevLabelNames;
+    const prevBare = this.#prevBareNames;
     const prevH1 = this.#prevLabelHash1;
     const prevH2 = this.#prevLabelHash2;
     const base = this.#base;
@@ -1292,9 +1304,20 @@ export class ExpositionParser {
         name = q;
         i = this.#pos;
       } else if (isLabelNameStart(c)) {
-        i++;
-        while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
-        name = s.slice(ns, i);
+        const prev = prevBare[labels.length];
+        if (
+          prev !== undefined &&
+          matchesAt(s, ns, prev) &&
+          !isLabelNameChar(s.charCodeAt(ns + prev.length))
+        ) {
+          name = prev;
+          i = ns + prev.length;
+        } else {
+          i++;
+          while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
+          name = s.slice(ns, i);
+          prevBare[labels.length] = name;
+        }
       } else {
         this.#error('invalid-label-name', `invalid label name: unexpected ${describeChar(c)}`, i, i + 1);
         return undefined;
@@ -1481,6 +1504,13 @@ export class ExpositionParser {
     );
     return undefined;
   }
+}
+
+/** Whether s holds word at index at. */
+function matchesAt(s: string, at: number, word: string): boolean {
+  const n = word.length;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 function baseOf(name: string, suffix: string): string | undefined {
