@@ -848,7 +848,7 @@ export class ExpositionParser {
       } else {
         i++;
         while (i < b && isMetricNameChar(s.charCodeAt(i))) i++;
-        name = s.slice(a, i);
+        name = flat(s.slice(a, i));
         this.#lastBareName = name;
       }
       ne = i;
@@ -1315,7 +1315,7 @@ export class ExpositionParser {
         } else {
           i++;
           while (i < b && isLabelNameChar(s.charCodeAt(i))) i++;
-          name = s.slice(ns, i);
+          name = flat(s.slice(ns, i));
           prevBare[labels.length] = name;
         }
       } else {
@@ -1504,6 +1504,14 @@ export class ExpositionParser {
     );
     return undefined;
   }
+}
+
+/**
+ * A copy of an ASCII name as a flat string of its own: a slice of a chunk is a view into it, slower to read
+ * char by char (and keeping the chunk alive); names are kept and compared against every following line.
+ */
+function flat(name: string): string {
+  return Buffer.from(name, 'latin1').toString('latin1');
 }
 
 /** Whether s holds word at index at. */
