@@ -20,7 +20,7 @@ function anchors(markdown: string): Set<string> {
   let inFence = false;
   for (const line of markdown.split('\n')) {
     if (/^\s{0,3}(```|~~~)/.test(line)) inFence = !inFence;
-    const heading = !inFence && /^#{1,6}\s+(.*)$/.exec(line);
+    const heading = inFence ? null : /^#{1,6}\s+(.*)$/.exec(line);
     if (heading?.[1]) {
       out.add(
         heading[1]
