@@ -8,7 +8,7 @@
  * Federation jobs (metrics_path /federate) are left to federation-scrape-all.
  */
 import type { Range } from '../exposition/types.js';
-import type { Located, ScrapeJob } from './types.js';
+import type { ConfigModel, Located, ReportDescriptor, ScrapeJob } from './types.js';
 
 export const PUSHGATEWAY_PORT = '9091';
 /** At most this many static targets with honor_labels still look like a gateway. */
@@ -94,4 +94,17 @@ export function isGatewayLike(job: ScrapeJob): boolean {
 /** The reasons as one phrase for a message. */
 export function describeReasons(reasons: readonly GatewayReason[]): string {
   return reasons.map((r) => r.text).join('; ');
+}
+
+/** Reports each gateway-like job of a config with messageId `gatewayJob` (the rules that judge such jobs share it). */
+export function reportGatewayJobs(model: ConfigModel, report: (descriptor: ReportDescriptor) => void): void {
+  for (const job of model.jobs) {
+    const reasons = gatewayReasons(job);
+    if (reasons.length === 0) continue;
+    report({
+      messageId: 'gatewayJob',
+      data: { job: job.name.value, reasons: describeReasons(reasons) },
+      range: job.name.range,
+    });
+  }
 }

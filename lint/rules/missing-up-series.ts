@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LinePosition, Range } from '../../exposition/types.js';
 import { defineRule } from '../define-rule.js';
-import { describeReasons, gatewayReasons } from '../gateway-like.js';
+import { reportGatewayJobs } from '../gateway-like.js';
 
 /** `{job="a",instance="b"}` from a key, leaving out labels the sample did not have. */
 function describe(names: readonly string[], key: string): string {
@@ -38,15 +38,7 @@ export default defineRule({
     let secondAt: { range: Range; at: LinePosition } | undefined;
     return {
       config(model) {
-        for (const job of model.jobs) {
-          const reasons = gatewayReasons(job);
-          if (reasons.length === 0) continue;
-          context.report({
-            messageId: 'gatewayJob',
-            data: { job: job.name.value, reasons: describeReasons(reasons) },
-            range: job.name.range,
-          });
-        }
+        reportGatewayJobs(model, (descriptor) => context.report(descriptor));
       },
       sample(event) {
         if (seen.size >= maxTracked) return;

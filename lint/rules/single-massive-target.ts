@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LinePosition, Range } from '../../exposition/types.js';
 import { defineRule } from '../define-rule.js';
-import { describeReasons, gatewayReasons } from '../gateway-like.js';
+import { reportGatewayJobs } from '../gateway-like.js';
 
 const COST =
   'Prometheus must fetch, parse and ingest all of it within one scrape timeout, on one CPU core on each side, and one slow or failed scrape loses every sample';
@@ -35,15 +35,7 @@ export default defineRule({
     const start = { range: { start: 0, end: 0 }, at: { line: 1, lineStart: 0 } };
     return {
       config(model) {
-        for (const job of model.jobs) {
-          const reasons = gatewayReasons(job);
-          if (reasons.length === 0) continue;
-          context.report({
-            messageId: 'gatewayJob',
-            data: { job: job.name.value, reasons: describeReasons(reasons) },
-            range: job.name.range,
-          });
-        }
+        reportGatewayJobs(model, (descriptor) => context.report(descriptor));
       },
       sample(event) {
         count++;
