@@ -8,7 +8,7 @@ import { ConfigError, configKeys } from './config.js';
 import { serve } from './serve.js';
 import { runLoadgen } from './loadgen.js';
 import { startDemoApp } from './demo-app.js';
-import { parseDuration } from '../lint/duration.js';
+import { parseDuration } from '../exposition/duration.js';
 import { isMain } from '../scripts/is-main.js';
 
 class UsageError extends Error {

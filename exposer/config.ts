@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../lint/duration.js';
+import { formatDuration, parseDuration } from '../exposition/duration.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -19,4 +19,5 @@ export {
 export type { LabelInput, RenderOptions } from './render.js';
 export { isValidMetricName, isValidLabelName, isValidUtf8Name } from './names.js';
 export { collectFamilies } from './model.js';
+export { parseDuration, formatDuration } from './duration.js';
 export type * from './types.js';

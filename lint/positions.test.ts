@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineIndex, locateOnLine } from './positions.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../exposition/duration.js';
 import { formatMessage } from './messages.js';
 
 describe('LineIndex', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRule } from '../define-rule.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration, parseDuration } from '../../exposition/duration.js';
 import type { Located } from '../types.js';
 
 const DEFAULT_INTERVAL_MS = 60_000;

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { SampleEvent } from '../../exposition/types.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration, parseDuration } from '../../exposition/duration.js';
 import type { Rule } from '../types.js';
 
 const duration = (fallback: string) =>

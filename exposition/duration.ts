@@ -1,6 +1,7 @@
 /**
  * Prometheus durations (common/model ParseDuration): units y w d h m s ms, each at most once, largest first, e.g.
- * `1m30s`; `0` is allowed; no fractions, no spaces, no sign.
+ * `1m30s`; `0` is allowed; no fractions, no spaces, no sign. Shared by the exposer's configuration and
+ * scrapelint's rules, so it lives with the other Prometheus text formats.
  */
 const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
