@@ -3,7 +3,7 @@
  * The `exposer` command. cli.ts only wires commander to the plain async functions that do the work (serve,
  * loadgen, demo-app); typed errors become one-line messages and exit codes here, in one place.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, configKeys } from './config.js';
 import { serve } from './serve.js';
 import { runLoadgen } from './loadgen.js';
@@ -39,9 +39,21 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 export function buildProgram(): Command {
   const program = new Command('exposer')
     .description(
-      'Consumes metrics that apps push to Kafka and serves them on one /metrics for Prometheus to scrape: the\n' +
+      'Consumes metrics that apps push to Kafka and serves them on one /metrics for Prometheus to scrape: the ' +
         'queue-in-front-of-Prometheus design, built as well as it can be and instrumented so its costs show.',
     )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  exposer serve --brokers 127.0.0.1:9092 --topic metrics    (a bare \`exposer\` runs serve)
+  exposer loadgen --sources 100 --series 120 --rate 50 --duration 1m
+  exposer demo-app --port 9101 --brokers 127.0.0.1:9092
+  exposer serve --help                                       (every flag, env variable and YAML key)
+
+Docs: docs/exposer.md`,
+    )
+    .exitOverride()
     .showHelpAfterError()
     .configureHelp({ sortOptions: false });
 
@@ -177,6 +189,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    // --help and --version end as "errors" with exit code 0; a wrong flag is a usage error (2).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof RangeError) {
       process.stderr.write(`exposer: ${error.message}\n`);
       return 2;
