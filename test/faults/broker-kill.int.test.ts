@@ -14,7 +14,6 @@ import { startBroker, stopBroker } from '../../deploy/kafka/broker.js';
 import { freePortPair } from '../ports.js';
 import {
   AckedProducer,
-  compareWithAcked,
   createTopicOn,
   figure,
   memoryOf,
@@ -24,6 +23,7 @@ import {
   stopChildExposers,
   stopProducers,
   waitFor,
+  waitForAckedValues,
 } from './harness.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'queuefront-faults-kafka-'));
@@ -134,22 +134,7 @@ describe('R1 broker SIGKILL and restart under load', () => {
       );
       await producer.stop();
 
-      let last = '';
-      let wrong: string[] = [];
-      try {
-        await waitFor(
-          'every series shows its last acknowledged value',
-          async () => {
-            last = await (await fetch(`${exposer.url}/metrics`)).text();
-            wrong = compareWithAcked(last, producer.lastAcked);
-            return wrong.length === 0 ? true : undefined;
-          },
-          90_000,
-          500,
-        );
-      } catch {
-        // reported by the assertion below, with the differences
-      }
+      const { text: last, wrong } = await waitForAckedValues(exposer.url, producer.lastAcked, 90_000);
       await watch.stop();
       const memory = memoryOf(exposer.pid);
 

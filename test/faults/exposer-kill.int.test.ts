@@ -12,7 +12,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { brokers, createTopic, uniqueTopic } from '../kafka.js';
 import {
   AckedProducer,
-  compareWithAcked,
   figure,
   isReady,
   memoryOf,
@@ -23,6 +22,7 @@ import {
   stopProducers,
   valuesByInstance,
   waitFor,
+  waitForAckedValues,
   type ChildExposer,
 } from './harness.js';
 
@@ -43,27 +43,11 @@ async function sourceCount(exposer: ChildExposer): Promise<number> {
   return body.data.length;
 }
 
-async function finalCheck(
+function finalCheck(
   exposer: ChildExposer,
   producer: AckedProducer,
 ): Promise<{ text: string; wrong: string[] }> {
-  let text = '';
-  let wrong: string[] = [];
-  try {
-    await waitFor(
-      'every series shows its last acknowledged value',
-      async () => {
-        text = await (await fetch(`${exposer.url}/metrics`)).text();
-        wrong = compareWithAcked(text, producer.lastAcked);
-        return wrong.length === 0 ? true : undefined;
-      },
-      60_000,
-      500,
-    );
-  } catch {
-    // the caller asserts on `wrong`
-  }
-  return { text, wrong };
+  return waitForAckedValues(exposer.url, producer.lastAcked, 60_000);
 }
 
 describe('R2 exposer SIGKILL mid-stream and restart', () => {

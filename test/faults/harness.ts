@@ -336,3 +336,31 @@ export function compareWithAcked(text: string, lastAcked: ReadonlyMap<string, nu
   }
   return wrong;
 }
+
+/**
+ * Waits until /metrics shows every source at its last acknowledged value; returns the last body and what still
+ * differs (empty when it converged), for the caller to assert on.
+ */
+export async function waitForAckedValues(
+  url: string,
+  lastAcked: ReadonlyMap<string, number>,
+  timeoutMs: number,
+): Promise<{ text: string; wrong: string[] }> {
+  let text = '';
+  let wrong: string[] = [];
+  try {
+    await waitFor(
+      'every series shows its last acknowledged value',
+      async () => {
+        text = await (await fetch(`${url}/metrics`)).text();
+        wrong = compareWithAcked(text, lastAcked);
+        return wrong.length === 0 ? true : undefined;
+      },
+      timeoutMs,
+      500,
+    );
+  } catch {
+    // the caller asserts on `wrong`, which says what differs
+  }
+  return { text, wrong };
+}
