@@ -75,50 +75,70 @@ function deadAppChart(results: LabResults): ChartSpec | undefined {
   };
 }
 
-function misalignmentChart(results: LabResults): ChartSpec | undefined {
-  const r = results.scenarios.misalignment;
-  if (!r) return undefined;
-  const values = r.rate.points.flatMap((p) => [
+/** The points of direct and through-the-exposer rates, skipping gaps. */
+function ratePoints(
+  points: readonly { t: number; direct: number | null; exposer: number | null }[],
+): { t: number; path: string; rate: number }[] {
+  return points.flatMap((p) => [
     ...(p.direct === null ? [] : [{ t: p.t, path: 'direct', rate: p.direct }]),
     ...(p.exposer === null ? [] : [{ t: p.t, path: 'exposer', rate: p.exposer }]),
   ]);
+}
+
+/** A request-rate chart, direct against through the exposer, with one shaded interval (delay or outage). */
+function rateChart(options: {
+  readonly title: { text: string; subtitle: string };
+  readonly xTitle: string;
+  readonly shaded: { from: number; to: number };
+  readonly values: { t: number; path: string; rate: number }[];
+}): ChartSpec['spec'] {
+  const { values } = options;
   const clip = clippedRate(values);
-  const delayedFrom = r.config.baselineS;
-  const delayedTo = r.config.baselineS + r.config.delayedS;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: options.title,
+    width: WIDTH,
+    height: 240,
+    layer: [
+      {
+        data: { values: [options.shaded] },
+        mark: { type: 'rect', opacity: 0.15, color: '#868e96' },
+        encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'line', interpolate: 'step-after', clip: true },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: options.xTitle },
+          y: {
+            field: 'rate',
+            type: 'quantitative',
+            title: clip ? 'requests per second (clipped at 3 x direct)' : 'requests per second',
+            ...(clip ? { scale: { domain: clip } } : {}),
+          },
+          color: { field: 'path', type: 'nominal', scale: pathColors(values), title: 'path' },
+        },
+      },
+    ],
+  };
+}
+
+function misalignmentChart(results: LabResults): ChartSpec | undefined {
+  const r = results.scenarios.misalignment;
+  if (!r) return undefined;
   return {
     scenario: 'misalignment',
     file: 'misalignment.svg',
     title: 'Misalignment: rate() of the same counters, direct and through the exposer',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    spec: rateChart({
       title: {
         text: `sum(rate(app_requests_total[${r.config.rateWindowS}s])), direct vs through the exposer`,
         subtitle: `shaded: delivery delayed by ${r.config.injectedDelayS} s`,
       },
-      width: WIDTH,
-      height: 240,
-      layer: [
-        {
-          data: { values: [{ from: delayedFrom, to: delayedTo }] },
-          mark: { type: 'rect', opacity: 0.15, color: '#868e96' },
-          encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' } },
-        },
-        {
-          data: { values },
-          mark: { type: 'line', interpolate: 'step-after', clip: true },
-          encoding: {
-            x: { field: 't', type: 'quantitative', title: 'seconds' },
-            y: {
-              field: 'rate',
-              type: 'quantitative',
-              title: clip ? 'requests per second (clipped at 3 x direct)' : 'requests per second',
-              ...(clip ? { scale: { domain: clip } } : {}),
-            },
-            color: { field: 'path', type: 'nominal', scale: pathColors(values), title: 'path' },
-          },
-        },
-      ],
-    },
+      xTitle: 'seconds',
+      shaded: { from: r.config.baselineS, to: r.config.baselineS + r.config.delayedS },
+      values: ratePoints(r.rate.points),
+    }),
   };
 }
 
@@ -225,46 +245,20 @@ function scaleChart(results: LabResults): ChartSpec | undefined {
 function queueDownChart(results: LabResults): ChartSpec | undefined {
   const r = results.scenarios['queue-down'];
   if (!r) return undefined;
-  const values = r.timeline.flatMap((p) => [
-    ...(p.direct === null ? [] : [{ t: p.t, path: 'direct', rate: p.direct }]),
-    ...(p.exposer === null ? [] : [{ t: p.t, path: 'exposer', rate: p.exposer }]),
-  ]);
-  const clip = clippedRate(values);
   const upAfter = r.config.downS + r.recovery.brokerStartS;
   return {
     scenario: 'queue-down',
     file: 'queue-down.svg',
     title: 'Queue down: the request rate Prometheus sees while Kafka is down',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    spec: rateChart({
       title: {
         text: 'sum(rate(app_requests_total[5s])) while the broker is down (shaded)',
         subtitle: `broker stopped at 0 s, restarted at ${r.config.downS} s, answering at ${upAfter.toFixed(0)} s`,
       },
-      width: WIDTH,
-      height: 240,
-      layer: [
-        {
-          data: { values: [{ from: 0, to: upAfter }] },
-          mark: { type: 'rect', opacity: 0.15, color: '#868e96' },
-          encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' } },
-        },
-        {
-          data: { values },
-          mark: { type: 'line', interpolate: 'step-after', clip: true },
-          encoding: {
-            x: { field: 't', type: 'quantitative', title: 'seconds from the broker stop' },
-            y: {
-              field: 'rate',
-              type: 'quantitative',
-              title: clip ? 'requests per second (clipped at 3 x direct)' : 'requests per second',
-              ...(clip ? { scale: { domain: clip } } : {}),
-            },
-            color: { field: 'path', type: 'nominal', scale: pathColors(values), title: 'path' },
-          },
-        },
-      ],
-    },
+      xTitle: 'seconds from the broker stop',
+      shaded: { from: 0, to: upAfter },
+      values: ratePoints(r.timeline),
+    }),
   };
 }
 
