@@ -23,7 +23,7 @@ import { rules as registry } from './rules/index.js';
 import { parseConfig } from './sources/config.js';
 import type { ParsedConfig } from './sources/config.js';
 import type { ConfiguredRule } from './sources/exposition.js';
-import { parseDirectives, parseMarkdownDirectives, silences } from './suppressions.js';
+import { parseCommentDirective, parseDirectives, parseMarkdownDirectives, silences } from './suppressions.js';
 import type { Directive } from './suppressions.js';
 
 export const UNUSED_SUPPRESSION = 'unused-suppression';
@@ -182,11 +182,24 @@ function runRules(
   return findings;
 }
 
+/** The unused-suppression rule (when among `list`) and the severity it runs with. */
+function unusedSuppression(
+  settings: LintSettings,
+  list: readonly Rule[],
+): { rule: Rule | undefined; severity: Severity } {
+  const rule = findRule(UNUSED_SUPPRESSION, list);
+  const severity = rule
+    ? (settings.rules?.[UNUSED_SUPPRESSION]?.severity ?? rule.meta.defaultSeverity)
+    : 'off';
+  return { rule, severity };
+}
+
 /** Splits placed findings into reported and suppressed ones and reports unused or unknown directives. */
 export function applyDirectives(
   messages: readonly LintMessage[],
   directives: readonly Directive[],
-  index: LineIndex,
+  /** The file's line table; undefined for streamed input, whose directives carry their `lineStart`. */
+  index: LineIndex | undefined,
   settings: LintSettings,
   list: readonly Rule[] = registry,
 ): { messages: LintMessage[]; suppressed: LintMessage[] } {
@@ -202,30 +215,37 @@ export function applyDirectives(
       suppressed.push({ ...message, suppressedBy: { justification: directive.justification } });
     }
   }
-  const unusedRule = findRule(UNUSED_SUPPRESSION, list);
-  const severity = unusedRule
-    ? (settings.rules?.[UNUSED_SUPPRESSION]?.severity ?? unusedRule.meta.defaultSeverity)
-    : 'off';
+  const { rule: unusedRule, severity } = unusedSuppression(settings, list);
   if (unusedRule && severity !== 'off') {
     const report = (
       messageId: string,
       data: Record<string, string>,
       range: { start: number; end: number },
+      at: Directive,
     ): void => {
-      kept.push(place(findingFrom(unusedRule, severity, '', { messageId, data, range }), index));
+      const descriptor =
+        at.lineStart === undefined
+          ? { messageId, data, range }
+          : { messageId, data, range, at: { line: at.line, lineStart: at.lineStart } };
+      kept.push(place(findingFrom(unusedRule, severity, '', descriptor), index));
     };
     for (const directive of directives) {
       let unknown = 0;
       directive.ruleIds.forEach((id, i) => {
         if (findRule(id, list) === undefined && findRule(id) === undefined) {
           unknown++;
-          report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range);
+          report('unknownRule', { ruleId: id }, directive.idRanges[i] ?? directive.range, directive);
         }
       });
       // A directive that names only unknown rules is reported once, as such.
       if (!used.has(directive) && (unknown === 0 || unknown < directive.ruleIds.length)) {
         const what = directive.ruleIds.length > 0 ? directive.ruleIds.join(', ') : 'all rules';
-        report(directive.kind === 'disable' ? 'unusedFile' : 'unused', { rules: what }, directive.range);
+        report(
+          directive.kind === 'disable' ? 'unusedFile' : 'unused',
+          { rules: what },
+          directive.range,
+          directive,
+        );
       }
     }
   }
@@ -295,14 +315,27 @@ export interface ExpositionInputOptions {
   readonly rules?: readonly Rule[];
 }
 
+/**
+ * Suppression directives honoured per exposition; more are counted and reported once (a file of directives must
+ * not grow memory without bound).
+ */
+export const MAX_EXPOSITION_DIRECTIVES = 1000;
+
 /** Streams an exposition through the parser and the enabled rules; never holds the whole body. */
 export async function lintExpositionStream(
   input: AsyncIterable<Buffer | string>,
   options: ExpositionInputOptions,
 ): Promise<FileResult> {
-  const resolved = resolveRules(options.settings ?? {}, 'exposition', options.rules ?? registry);
+  const settings = options.settings ?? {};
+  const list = options.rules ?? registry;
+  const resolved = resolveRules(settings, 'exposition', list);
   // Loaded on first use: config and docs linting do not need the exposition parser.
   const { lintExposition, RuleOptionsError } = await import('./sources/exposition.js');
+  // Directives arrive as comment events (text 0.0.4): the whole-file ones may come after the findings they
+  // silence, so they are applied once the stream has ended, to the (bounded) findings kept by then.
+  const directives: Directive[] = [];
+  let extraDirectives: Directive | undefined;
+  let extraCount = 0;
   try {
     const { findings } = await lintExposition(input, {
       filePath: options.filePath,
@@ -311,12 +344,31 @@ export async function lintExpositionStream(
       ...(options.maxFindingsPerRule === undefined ? {} : { maxFindingsPerRule: options.maxFindingsPerRule }),
       // duplicate-series needs identities; without it, keep memory flat.
       trackDuplicates: resolved.some((r) => r.rule.meta.id === 'duplicate-series'),
+      onComment(comment) {
+        if (!comment.text.includes('scrapelint')) return;
+        const directive = parseCommentDirective(comment);
+        if (directive === undefined) return;
+        if (directives.length < MAX_EXPOSITION_DIRECTIVES) directives.push(directive);
+        else {
+          extraDirectives ??= directive;
+          extraCount++;
+        }
+      },
     });
-    return fileResult(
-      options.filePath,
-      'exposition',
-      findings.map((f) => place(f, undefined)),
-    );
+    const placed = findings.map((f) => place(f, undefined));
+    const { messages, suppressed } = applyDirectives(placed, directives, undefined, settings, list);
+    const { rule: unusedRule, severity: unusedSeverity } = unusedSuppression(settings, list);
+    if (extraDirectives !== undefined && unusedRule !== undefined && unusedSeverity !== 'off') {
+      const first = extraDirectives;
+      const finding = findingFrom(unusedRule, unusedSeverity, options.filePath, {
+        messageId: 'tooMany',
+        data: { count: extraCount, max: MAX_EXPOSITION_DIRECTIVES },
+        range: first.range,
+        at: { line: first.line, lineStart: first.lineStart ?? 0 },
+      });
+      messages.push(place(finding, undefined));
+    }
+    return fileResult(options.filePath, 'exposition', messages, suppressed);
   } catch (error) {
     if (error instanceof RuleOptionsError) throw configError(error.message);
     throw error;

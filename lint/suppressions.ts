@@ -2,12 +2,14 @@
  * Suppression comments in YAML (as in ESLint and pint):
  *   # scrapelint disable-next-line <id>[, <id>...] -- reason
  *   # scrapelint disable <id>[, <id>...] -- reason      (the whole file)
+ * the same `#` comments in text-format (0.0.4) expositions, read from the parser's comment events as they stream
+ * by (OpenMetrics allows no such comments: its parser reports the line as invalid-metadata and nothing is honoured),
  * and in Markdown, as HTML comments:
  *   <!-- scrapelint disable-next-line <id> -- reason -->   (the next line, or the whole fenced block it opens)
  *   <!-- scrapelint disable <id> -- reason -->
  * Without ids a directive silences every rule. Directives that silence nothing are reported (unused-suppression).
  */
-import type { Range } from '../exposition/types.js';
+import type { CommentEvent, Range } from '../exposition/types.js';
 
 export interface Directive {
   readonly kind: 'disable' | 'disable-next-line';
@@ -22,10 +24,14 @@ export interface Directive {
   readonly range: Range;
   /** The range of each rule id as written (for unknown-rule findings). */
   readonly idRanges: readonly Range[];
+  /** Streamed input (expositions), whose text is not kept: the offset where the comment's line starts. */
+  readonly lineStart?: number;
 }
 
 const DIRECTIVE = /#\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)([^\n]*)/;
 const MARKDOWN_DIRECTIVE = /<!--\s*scrapelint\s+(disable-next-line|disable)(?=\s|-->)(.*?)-->/;
+/** The text of an exposition comment event (after `#` and one space). */
+const COMMENT_DIRECTIVE = /^\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)(.*)$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 /** Markdown: directives in HTML comments; a disable-next-line before a fenced block covers the whole block. */
@@ -107,6 +113,23 @@ export function parseDirectives(text: string): Directive[] {
     lineStart = lineEnd + 1;
   }
   return directives;
+}
+
+/**
+ * A directive in an exposition comment (text 0.0.4), or undefined for an ordinary comment. Called once per comment
+ * line, never per sample; `# scrapelint is great` is no directive.
+ */
+export function parseCommentDirective(comment: CommentEvent): Directive | undefined {
+  const match = COMMENT_DIRECTIVE.exec(comment.text);
+  if (match === null) return undefined;
+  const rest = match[2] ?? '';
+  // The event's text is the end of its range: the ids stand where `rest` starts inside it.
+  const textStart = comment.range.end - comment.text.length;
+  const idsOffset = textStart + match[0].length - rest.length;
+  return {
+    ...directiveFrom(match[1] ?? '', rest, idsOffset, comment.line, comment.range),
+    lineStart: comment.lineStart,
+  };
 }
 
 /** Whether a directive silences `ruleId` at `line`. */

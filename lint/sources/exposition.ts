@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ExpositionParser } from '../../exposition/index.js';
 import type {
+  CommentEvent,
   Diagnostic,
   FactEvent,
   Format,
@@ -41,6 +42,11 @@ export interface LintExpositionOptions {
   readonly maxFindingsPerRule?: number;
   /** Whether the parser tracks series identities for duplicate-series facts. Default true. */
   readonly trackDuplicates?: boolean;
+  /**
+   * Called with each comment line (text 0.0.4 only: OpenMetrics has no free comments), e.g. to read suppression
+   * directives. Comments are rare lines: this costs the sample path nothing.
+   */
+  readonly onComment?: (event: CommentEvent) => void;
 }
 
 export interface ExpositionLintResult {
@@ -87,7 +93,8 @@ export function createRuleSink(
   {
     filePath,
     maxFindingsPerRule = DEFAULT_MAX_FINDINGS_PER_RULE,
-  }: { filePath: string; maxFindingsPerRule?: number },
+    onComment,
+  }: { filePath: string; maxFindingsPerRule?: number; onComment?: (event: CommentEvent) => void },
 ): { sink: ExpositionSink; findings(): Finding[] } {
   const findings: Finding[] = [];
   const closing: Finding[] = [];
@@ -141,6 +148,7 @@ export function createRuleSink(
           onDiagnostic.run(event);
           break;
         case 'comment':
+          onComment?.(event);
           break;
       }
     },
@@ -174,13 +182,14 @@ export async function lintExposition(
   options: LintExpositionOptions,
 ): Promise<ExpositionLintResult> {
   const ruleSink =
-    options.rules === undefined || options.rules.length === 0
+    (options.rules === undefined || options.rules.length === 0) && options.onComment === undefined
       ? undefined
-      : createRuleSink(options.rules, {
+      : createRuleSink(options.rules ?? [], {
           filePath: options.filePath,
           ...(options.maxFindingsPerRule === undefined
             ? {}
             : { maxFindingsPerRule: options.maxFindingsPerRule }),
+          ...(options.onComment === undefined ? {} : { onComment: options.onComment }),
         });
   const sinks = [ruleSink?.sink, options.sink].filter((sink): sink is ExpositionSink => sink !== undefined);
   const onEvent =

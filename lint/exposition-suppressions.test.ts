@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { lintExpositionStream, MAX_EXPOSITION_DIRECTIVES } from './engine.js';
+import type { LintSettings } from './engine.js';
+import { chunksOf } from './sources/exposition.js';
+import type { FileResult } from './types.js';
+
+const lint = (text: string | string[], settings: LintSettings = {}): Promise<FileResult> =>
+  lintExpositionStream(chunksOf(...(Array.isArray(text) ? text : [text])), {
+    filePath: 'app.prom',
+    settings,
+  });
+
+const shown = (result: FileResult): string[] =>
+  result.messages.map((m) => `${m.line}:${m.column}-${m.endLine}:${m.endColumn} ${m.ruleId} ${m.messageId}`);
+
+const ts = Date.now();
+
+describe('suppression comments in text-format expositions', () => {
+  it('disable-next-line silences the named rule on the next line only, keeping the reason', async () => {
+    const result = await lint(
+      [
+        '# scrapelint disable-next-line timestamped-samples -- replayed from a file on purpose\n',
+        `a 1 ${ts}\n`,
+        `b 1 ${ts}\n`,
+      ].join(''),
+    );
+    expect(shown(result)).toEqual(['3:5-3:18 timestamped-samples timestamped']);
+    expect(result.suppressedMessages.map((m) => [m.line, m.ruleId, m.suppressedBy?.justification])).toEqual([
+      [2, 'timestamped-samples', 'replayed from a file on purpose'],
+    ]);
+  });
+
+  it('disable silences a whole-exposition finding, even when the comment comes after it', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `m{i="${i}"} 1\n`).join('');
+    const settings: LintSettings = {
+      rules: { 'single-massive-target': { options: { warnSamples: 10, errorSamples: 100 } } },
+    };
+    expect(shown(await lint(many, settings)).map((s) => s.split(' ')[1])).toEqual(['single-massive-target']);
+    const result = await lint(
+      `${many}# scrapelint disable single-massive-target -- a test fixture\n`,
+      settings,
+    );
+    expect(result.messages).toEqual([]);
+    expect(result.suppressedMessages.map((m) => m.ruleId)).toEqual(['single-massive-target']);
+  });
+
+  it('disable silences missing-up-series (samples of several jobs behind one target)', async () => {
+    const body = 'up{job="a",instance="x"} 1\nup{job="b",instance="y"} 1\n';
+    expect(shown(await lint(body)).map((s) => s.split(' ')[1])).toEqual(['missing-up-series']);
+    const result = await lint(`# scrapelint disable missing-up-series -- federated on purpose\n${body}`);
+    expect(result.messages).toEqual([]);
+    expect(result.suppressedMessages.map((m) => m.suppressedBy?.justification)).toEqual([
+      'federated on purpose',
+    ]);
+  });
+
+  it('reports unused directives and unknown rule ids at the comment, with columns on its line', async () => {
+    const result = await lint(
+      'a 1\n# scrapelint disable-next-line timestamped-samples\nb 1\n  # scrapelint disable no-such-rule\n',
+    );
+    expect(shown(result)).toEqual([
+      '2:1-2:51 unused-suppression unused',
+      '4:24-4:36 unused-suppression unknownRule',
+    ]);
+  });
+
+  it('a directive split across chunks is read whole', async () => {
+    const result = await lint(['# scrapelint disab', 'le-next-line timestamped-samples\n', `a 1 ${ts}\n`]);
+    expect(result.messages).toEqual([]);
+    expect(result.suppressedMessages).toHaveLength(1);
+  });
+
+  it('ordinary comments and look-alikes are no directives', async () => {
+    const result = await lint(
+      '# scrapelint is great\n# scrapelint disabled timestamped-samples\n# HELP a scrapelint disable\na 1\n',
+    );
+    expect(result.messages).toEqual([]);
+    expect(result.suppressedMessages).toEqual([]);
+  });
+
+  it('unused-suppression can be turned off', async () => {
+    const result = await lint('# scrapelint disable timestamped-samples\na 1\n', {
+      rules: { 'unused-suppression': { severity: 'off' } },
+    });
+    expect(result.messages).toEqual([]);
+  });
+
+  it(`honours at most ${MAX_EXPOSITION_DIRECTIVES} directives and reports the rest once`, async () => {
+    const comments = Array.from(
+      { length: MAX_EXPOSITION_DIRECTIVES + 5 },
+      () => '# scrapelint disable-next-line timestamped-samples\n',
+    ).join('');
+    const result = await lint(`${comments}a 1\n`, { rules: { 'unused-suppression': { severity: 'error' } } });
+    const tooMany = result.messages.filter((m) => m.messageId === 'tooMany');
+    expect(tooMany.map((m) => [m.line, m.severity])).toEqual([[MAX_EXPOSITION_DIRECTIVES + 1, 'error']]);
+    expect(tooMany[0]?.message).toContain('the 5 from this one on are ignored');
+    expect(result.messages.filter((m) => m.messageId === 'unused')).toHaveLength(MAX_EXPOSITION_DIRECTIVES);
+  });
+});
+
+describe('suppression comments in OpenMetrics', () => {
+  it('are not honoured: OpenMetrics allows no such comment, and parse-error says so at the comment', async () => {
+    const result = await lint(
+      `# scrapelint disable timestamped-samples\n# TYPE a gauge\na 1 ${ts / 1000}\n# EOF\n`,
+    );
+    expect(shown(result)).toEqual([
+      '1:1-1:41 parse-error exposition',
+      '3:5-3:19 timestamped-samples timestamped',
+    ]);
+    expect(result.messages[0]?.message).toContain('invalid-metadata');
+    expect(result.suppressedMessages).toEqual([]);
+  });
+});
