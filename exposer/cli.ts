@@ -63,16 +63,15 @@ Docs: docs/exposer.md`,
       'consume the topic(s) and serve /metrics, /-/healthy, /-/ready, /api/v1/sources and a status page',
     );
   serveCommand.option('--config <file>', 'YAML file with any of the keys below (env EXPOSER_CONFIG)');
+  // Commander names an option's value after the flag (`--web.config` -> `web.config`); keep its own name.
+  const attributes = new Map<string, string>();
   for (const spec of configKeys) {
-    if (spec.key === 'createTopic') {
-      serveCommand.addOption(
-        new Option('--no-create-topic', `never create a missing topic (env ${spec.env})`),
-      );
-      continue;
-    }
-    serveCommand.addOption(
-      new Option(`--${spec.flag} <value>`, `${spec.help} (env ${spec.env}, YAML ${spec.yaml})`),
-    );
+    const option =
+      spec.key === 'createTopic'
+        ? new Option('--no-create-topic', `never create a missing topic (env ${spec.env})`)
+        : new Option(`--${spec.flag} <value>`, `${spec.help} (env ${spec.env}, YAML ${spec.yaml})`);
+    attributes.set(spec.key, option.attributeName());
+    serveCommand.addOption(option);
   }
   serveCommand.addHelpText(
     'after',
@@ -87,8 +86,7 @@ Examples:
   serveCommand.action(async (raw: Record<string, unknown>) => {
     const flags: Record<string, unknown> = {};
     for (const spec of configKeys) {
-      const camel = spec.flag.replace(/[.-](\w)/g, (_, c: string) => c.toUpperCase());
-      const value = raw[camel];
+      const value = raw[attributes.get(spec.key) ?? spec.key];
       if (spec.key === 'createTopic') {
         if (value === false) flags[spec.key] = false;
       } else if (value !== undefined) flags[spec.key] = value;

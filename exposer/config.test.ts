@@ -91,6 +91,44 @@ describe('exposer configuration', () => {
     expect(() => resolveConfig({ flags: {}, env: {}, file: '/nonexistent/exposer.yaml' })).toThrow(/ENOENT/);
   });
 
+  it('caps concurrent scrapes at 40 by default, 0 disabling the cap, from a flag, the environment or YAML', () => {
+    expect(resolveConfig({ flags: {}, env: {} }).webMaxRequests).toBe(40);
+    expect(resolveConfig({ flags: { webMaxRequests: '0' }, env: {} }).webMaxRequests).toBe(0);
+    expect(resolveConfig({ flags: {}, env: { EXPOSER_WEB_MAX_REQUESTS: '120' } }).webMaxRequests).toBe(120);
+    const file = yamlFile('web_max_requests: 7\n');
+    expect(resolveConfig({ flags: {}, env: {}, file }).webMaxRequests).toBe(7);
+    expect(describeConfig(resolveConfig({ flags: {}, env: {}, file }))).toMatchObject({
+      web_max_requests: 7,
+    });
+  });
+
+  it.each([
+    ['-1', /must not be negative|expected a whole number/],
+    ['1.5', /expected a whole number \(0 = no limit\)/],
+    ['', /expected a whole number/],
+    ['forty', /expected a whole number/],
+    ['0x10', /expected a whole number/],
+    ['1e3', /expected a whole number/],
+    ['100001', /must be at most 100000/],
+  ])('refuses web.max-requests %j naming the flag', (value, message) => {
+    expect(() => resolveConfig({ flags: { webMaxRequests: value }, env: {} })).toThrow(
+      new RegExp(`^flag --web\\.max-requests: web_max_requests: ${message.source}`),
+    );
+  });
+
+  it('refuses a web_max_requests in YAML that is empty, a boolean or negative, naming the line', () => {
+    for (const [text, message] of [
+      ['web_max_requests:\n', /expected a whole number/],
+      ['web_max_requests: true\n', /expected a whole number/],
+      ['web_max_requests: -3\n', /must not be negative/],
+    ] as const) {
+      const file = yamlFile(`group: g\n${text}`);
+      expect(() => resolveConfig({ flags: {}, env: {}, file })).toThrow(
+        new RegExp(`${file}:2:1: web_max_requests: ${message.source}`),
+      );
+    }
+  });
+
   it('rejects invalid topic names and empty broker lists', () => {
     expect(() => resolveConfig({ flags: { topics: 'bad topic' }, env: {} })).toThrow(
       /invalid Kafka topic name/,

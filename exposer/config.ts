@@ -23,6 +23,13 @@ const duration = (what: string) =>
   });
 
 const positiveInt = z.coerce.number().int('expected a whole number').positive('must be greater than 0');
+/** A count where 0 means no limit: only digits or a number, so that an empty value or `true` is never read as 0 or 1. */
+const limitOrZero = z
+  .union([z.number(), z.string().trim().regex(/^\d+$/, 'expected a whole number (0 = no limit)')], {
+    error: 'expected a whole number (0 = no limit)',
+  })
+  .transform(Number)
+  .pipe(z.number().int('expected a whole number (0 = no limit)').min(0, 'must not be negative'));
 const listOf = z
   .union([z.string(), z.array(z.string())])
   .transform((value) =>
@@ -58,6 +65,7 @@ export const configSchema = z.object({
   maxLabelsPerSeries: positiveInt.default(32),
   maxMessageBytes: positiveInt.default(8 * 1024 * 1024),
   webConfig: z.string().min(1).optional(),
+  webMaxRequests: limitOrZero.pipe(z.number().max(100_000, 'must be at most 100000')).default(40),
   bearerTokenFile: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -185,6 +193,13 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     env: 'EXPOSER_WEB_CONFIG',
     yaml: 'web_config',
     help: 'exporter-toolkit style YAML: TLS and basic auth',
+  },
+  {
+    key: 'webMaxRequests',
+    flag: 'web.max-requests',
+    env: 'EXPOSER_WEB_MAX_REQUESTS',
+    yaml: 'web_max_requests',
+    help: 'scrapes of /metrics served at once; one more gets 503 (0 = no limit)',
   },
   {
     key: 'bearerTokenFile',

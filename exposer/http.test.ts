@@ -1,4 +1,5 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
+import { Gauge } from 'prom-client';
 import { gunzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import request from 'supertest';
@@ -121,6 +122,104 @@ describe('GET /metrics', () => {
     expect(text).toContain('exposer_scrapes_total{format="text"} 1');
     expect(text).toContain('exposer_scrape_response_bytes_count 1');
     expect(text).toContain('exposer_scrape_render_seconds_count 1');
+  });
+});
+
+/**
+ * Holds every scrape inside the handler (its self-metrics collection waits on a gate) until released, so that a
+ * test decides how many scrapes are in flight at once.
+ */
+function holdScrapes(metrics: ReturnType<typeof createExposerMetrics>) {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let entered = 0;
+  new Gauge({
+    name: 'test_gate',
+    help: 'Holds scrapes until the test releases them.',
+    registers: [metrics.registry],
+    async collect() {
+      entered++;
+      await released;
+    },
+  });
+  return { release, entered: () => entered };
+}
+
+/** Yields to the event loop until `check` holds (at most 2,000 turns). */
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`${what}: never happened`);
+}
+
+const valueOf = async (metric: {
+  get(): Promise<{ values: readonly { value: number }[] }>;
+}): Promise<number | undefined> => (await metric.get()).values[0]?.value;
+
+describe('the cap on concurrent scrapes (web.max-requests)', () => {
+  it('answers 503 with a short reason over the limit, 200 under it, and counts both', async () => {
+    const { app, metrics } = setup({}, { maxRequests: 2 });
+    const gate = holdScrapes(metrics);
+    const held = [request(app).get('/metrics'), request(app).get('/metrics')].map((r) =>
+      r.then((res) => res),
+    );
+    await until('two scrapes in flight', () => gate.entered() === 2);
+    expect(await valueOf(metrics.scrapesInFlight)).toBe(2);
+
+    const refused = await request(app).get('/metrics').expect(503);
+    expect(refused.headers['content-type']).toMatch(/^text\/plain/);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.text).toBe(
+      'Too many concurrent scrapes: the limit is 2 (web.max-requests); try again later\n',
+    );
+    await request(app).head('/metrics').expect(503);
+    // Other endpoints are not limited.
+    await request(app).get('/-/healthy').expect(200);
+    expect(await valueOf(metrics.scrapesRefused)).toBe(2);
+
+    gate.release();
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200]);
+    await until('no scrape in flight', async () => (await valueOf(metrics.scrapesInFlight)) === 0);
+    const after = await request(app).get('/metrics').expect(200);
+    expect(after.text).toContain('\nexposer_scrapes_in_flight 1\n');
+    expect(after.text).toContain('\nexposer_scrapes_refused_total 2\n');
+    // Refused scrapes are not served scrapes.
+    expect(after.text).toContain('exposer_scrapes_total{format="text"} 2\n');
+  });
+
+  it.each([0, undefined])('serves every concurrent scrape when the limit is %s', async (maxRequests) => {
+    const { app, metrics } = setup({}, maxRequests === undefined ? {} : { maxRequests });
+    const gate = holdScrapes(metrics);
+    const held = Array.from({ length: 50 }, () =>
+      request(app)
+        .get('/metrics')
+        .then((res) => res.status),
+    );
+    await until('fifty scrapes in flight', () => gate.entered() === 50);
+    expect(await valueOf(metrics.scrapesInFlight)).toBe(50);
+    gate.release();
+    expect(await Promise.all(held)).toEqual(held.map(() => 200));
+  });
+
+  it('frees the slot of a client that goes away in the middle of a scrape', async () => {
+    const { app, metrics } = setup({}, { maxRequests: 1 });
+    const gate = holdScrapes(metrics);
+    const server = await startServer(app, { listen: '127.0.0.1:0' });
+    try {
+      const gone = get(`${server.url}/metrics`);
+      gone.on('error', () => undefined);
+      await until('one scrape in flight', () => gate.entered() === 1);
+      await request(server.url).get('/metrics').expect(503);
+      gone.destroy();
+      await until('the slot is free again', async () => (await valueOf(metrics.scrapesInFlight)) === 0);
+      gate.release();
+      await request(server.url).get('/metrics').expect(200);
+    } finally {
+      gate.release();
+      await server.close();
+    }
   });
 });
 

@@ -26,6 +26,11 @@ export interface AppDeps {
   readiness: () => { ready: boolean; reason?: string };
   webConfig?: WebConfig;
   bearerToken?: string;
+  /**
+   * Scrapes of /metrics served at once (node_exporter's --web.max-requests); one more is answered 503 at once.
+   * 0 or absent: no limit.
+   */
+  maxRequests?: number;
   now?: () => number;
   logger?: Logger;
 }
@@ -73,9 +78,31 @@ export function createApp(deps: AppDeps): express.Express {
       await handler(req, res);
     };
 
+  const maxRequests = deps.maxRequests ?? 0;
+  let inFlight = 0;
   app.all(
     '/metrics',
     readOnly(async (req, res) => {
+      if (maxRequests > 0 && inFlight >= maxRequests) {
+        // As promhttp does: refuse at once rather than queue, so that a burst cannot pile up snapshots in memory.
+        deps.metrics.scrapesRefused.inc();
+        res
+          .status(503)
+          .set('Retry-After', '1')
+          .set('Cache-Control', 'no-store')
+          .type('text/plain')
+          .send(
+            `Too many concurrent scrapes: the limit is ${maxRequests} (web.max-requests); try again later\n`,
+          );
+        return;
+      }
+      inFlight++;
+      deps.metrics.scrapesInFlight.set(inFlight);
+      // 'close' comes once per response, whether the body was sent in full or the client went away.
+      res.once('close', () => {
+        inFlight--;
+        deps.metrics.scrapesInFlight.set(inFlight);
+      });
       const started = performance.now();
       const format = negotiateFormat(req.get('accept'));
       const selfMetrics = await deps.metrics.registry.getMetricsAsJSON();

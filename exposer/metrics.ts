@@ -31,6 +31,10 @@ export interface ExposerMetrics {
   readonly propagationDelay: Histogram;
   readonly sampleAge: Histogram;
   readonly scrapes: Counter<'format'>;
+  /** Scrapes of /metrics being served now (web.max-requests bounds it). */
+  readonly scrapesInFlight: Gauge;
+  /** Scrapes of /metrics answered 503 because web.max-requests were already in flight. */
+  readonly scrapesRefused: Counter;
   readonly renderSeconds: Histogram;
   readonly renderBytes: Histogram;
   // Kafka side, set by the consumer.
@@ -111,6 +115,16 @@ export function createExposerMetrics(options: ExposerMetricsOptions = {}): Expos
       name: 'exposer_scrapes_total',
       help: 'Scrapes of /metrics served, by format.',
       labelNames: ['format'],
+      registers,
+    }),
+    scrapesInFlight: new Gauge({
+      name: 'exposer_scrapes_in_flight',
+      help: 'Scrapes of /metrics being served now, this one included.',
+      registers,
+    }),
+    scrapesRefused: new Counter({
+      name: 'exposer_scrapes_refused_total',
+      help: 'Scrapes of /metrics answered 503 because web.max-requests scrapes were already in flight.',
       registers,
     }),
     renderSeconds: new Histogram({

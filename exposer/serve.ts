@@ -89,6 +89,7 @@ export async function serve(sources: ConfigSources, overrides: ServeOverrides = 
     store,
     metrics,
     readiness: () => ingest.readiness(),
+    maxRequests: config.webMaxRequests,
     logger,
     ...(webConfig === undefined ? {} : { webConfig }),
     ...(bearerToken === undefined ? {} : { bearerToken }),

@@ -11,6 +11,7 @@ import {
   figure,
   isReady,
   memoryOf,
+  selfValue,
   size,
   startChildExposer,
   stopChildExposers,
@@ -93,10 +94,12 @@ describe('R6 concurrent scrapes while records arrive', () => {
         waitForLeaders: true,
       });
       await admin.disconnect();
+      // The default cap (web.max-requests 40) would answer 503 to the scrapes beyond 40: allow exactly `concurrent`.
       const exposer = await startChildExposer({
         brokers: brokers(),
         topic,
         group: uniqueTopic('faults-r6-g'),
+        extra: ['--web.max-requests', String(concurrent)],
       });
       const instances = Array.from({ length: sources }, (_, i) => `s${i}`);
       const producer = new AckedProducer(brokers(), topic, instances, seriesPerSource);
@@ -135,6 +138,8 @@ describe('R6 concurrent scrapes while records arrive', () => {
         exposerRssPeakMiB: Math.round(memory.peakMiB),
       });
 
+      const self = await (await fetch(`${exposer.url}/metrics`)).text();
+      expect(selfValue(self, 'exposer_scrapes_refused_total')).toBe(0);
       expect(checks.map((c) => c.status)).toEqual(checks.map(() => 200));
       expect(checks.flatMap((c) => c.torn)).toEqual([]);
       expect(checks.map((c) => c.lines)).toEqual(checks.map(() => sources * seriesPerSource));
