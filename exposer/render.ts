@@ -60,11 +60,13 @@ export function* renderSnapshot(
       }
     } else {
       for (const part of family.parts) {
-        for (const s of part.series) {
-          out +=
-            s.timestampMs === undefined
-              ? `${s.prefix} ${formatValue(s.value)}\n`
-              : `${s.prefix} ${formatValue(s.value)} ${formatTimestamp(s.timestampMs, format)}\n`;
+        // Each series' prefix and its space are kept back to back in one string: only the values are written here.
+        const { text, offsets, count } = part.layout;
+        const { values, timestamps } = part;
+        for (let i = 0; i < count; i++) {
+          out += text.slice(offsets[i], offsets[i + 1]);
+          out += formatValue(values[i]!);
+          out += timestamps === undefined ? '\n' : ` ${formatTimestamp(timestamps[i]!, format)}\n`;
           if (out.length >= CHUNK) {
             yield out;
             out = '';

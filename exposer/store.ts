@@ -10,7 +10,7 @@
 import { renderSeriesPrefix } from '../exposition/index.js';
 import type { MetricType } from '../exposition/types.js';
 import { countRejection, type ExposerMetrics } from './metrics.js';
-import type { LabelPairs, Op, PushMessage, RejectReason } from './schema.js';
+import type { LabelPairs, Op, PushFamily, PushMessage, PushSample, RejectReason } from './schema.js';
 
 export type TimestampMode = 'none' | 'source' | 'drain';
 
@@ -73,21 +73,48 @@ interface DrainBuffer {
   timestamps: number[];
 }
 
-export interface StoredSeries {
-  readonly key: string;
-  /** `name{label="value",...}` including job, instance and group labels, escaped, sorted by label name. */
-  readonly prefix: string;
-  readonly value: number;
-  readonly timestampMs?: number;
-  readonly drain?: DrainBuffer;
+/**
+ * The series of one source's family, packed: what stays the same from one push to the next (the rendered prefixes
+ * and the series' identity) is built once and shared by the successive versions of the family.
+ */
+export interface Layout {
+  readonly count: number;
+  /** Every series' `name{label="value",...} ` (with job, instance and group labels, escaped, sorted) back to back. */
+  readonly text: string;
+  /** Series i's prefix and its trailing space are `text.slice(offsets[i], offsets[i + 1])`. */
+  readonly offsets: Uint32Array;
+  /**
+   * The series as the message listed them: per series the index of its name, its label count and the indices of
+   * each label's name and value, as variable-length character codes; the indices point into `strings`. Comparing a
+   * message with this allocates nothing, which is what makes a push of an unchanged set of series cheap.
+   */
+  readonly shape: string;
+  /** The distinct names and label values of the family, back to back; string i is `strings.slice(starts[i], starts[i + 1])`. */
+  readonly strings: string;
+  readonly starts: Uint32Array;
 }
 
+/** One source's part of a family, immutable once stored. */
 export interface StoredFamily {
   readonly name: string;
   readonly type: MetricType;
-  readonly help?: string;
-  readonly unit?: string;
-  readonly series: readonly StoredSeries[];
+  readonly help: string | undefined;
+  readonly unit: string | undefined;
+  readonly layout: Layout;
+  /** values[i] is series i's value. */
+  readonly values: readonly number[];
+  /** source and drain modes: series i's timestamp. */
+  readonly timestamps: readonly number[] | undefined;
+  /** drain mode: series i's pending samples. */
+  readonly drain: readonly DrainBuffer[] | undefined;
+}
+
+/** How a message's samples are timed, and the newest sample time seen while storing them. */
+interface Timing {
+  readonly keep: boolean;
+  readonly drain: boolean;
+  readonly fallbackTs: number;
+  newest: number | undefined;
 }
 
 interface Source {
@@ -215,7 +242,7 @@ export class Store {
       return { ok: true, op: 'delete', source: key, series: 0, samples: 0 };
     }
     const o = this.options;
-    // Group labels: job, instance, then the message's labels; their rendered form starts every prefix.
+    // Group labels: job, instance, then the message's labels; they go into every prefix.
     const group: (readonly [string, string])[] = [
       ['job', message.job],
       ['instance', message.instance],
@@ -223,26 +250,26 @@ export class Store {
     ];
     for (const [name, value] of group) this.checkLabel(name, value, 'group labels');
     const labelsKey = pairsKey(group);
-    const reusePrefixes = old !== undefined && old.labelsKey === labelsKey;
-    const groupNames = new Set(group.map(([name]) => name));
+    const sameGroup = old !== undefined && old.labelsKey === labelsKey;
 
     const pushedMs = meta.recordTimestampMs > 0 ? Math.min(meta.recordTimestampMs, meta.nowMs) : meta.nowMs;
     const fallbackTs =
       message.timestampMs ?? (meta.recordTimestampMs > 0 ? meta.recordTimestampMs : meta.nowMs);
-    const keepTimestamps = o.timestamps !== 'none';
-    const drain = o.timestamps === 'drain';
-    const maxPending = o.maxPendingSamplesPerSeries ?? 100;
+    const timing: Timing = {
+      keep: o.timestamps !== 'none',
+      drain: o.timestamps === 'drain',
+      fallbackTs,
+      newest: undefined,
+    };
 
     const built = new Map<string, StoredFamily>();
     let newSeries = 0;
     let replacedSeries = 0;
     let samples = 0;
-    let newestSampleMs: number | undefined;
-    let dropped = 0;
     for (const family of message.families) {
       const entry = this.names.get(family.name);
       const oldFamily = old?.families.get(family.name);
-      if (oldFamily !== undefined) replacedSeries += oldFamily.series.length;
+      if (oldFamily !== undefined) replacedSeries += oldFamily.layout.count;
       if (family.samples.length === 0) continue;
       if (entry !== undefined && entry.type !== family.type) {
         const others = entry.bySource.size - (entry.bySource.has(key) ? 1 : 0);
@@ -256,61 +283,15 @@ export class Store {
           );
         }
       }
-      const oldByKey = reusePrefixes && oldFamily !== undefined ? indexByKey(oldFamily) : undefined;
-      const oldDrain = drain && oldFamily !== undefined ? indexByKey(oldFamily) : undefined;
-      const seen = new Set<string>();
-      const series: StoredSeries[] = [];
-      for (const sample of family.samples) {
-        const own = sample.labels.filter(([name]) => !groupNames.has(name));
-        if (own.length + group.length > o.maxLabelsPerSeries) {
-          throw new Refusal(
-            'limit_labels',
-            `series ${sample.name} of ${key} has ${own.length + group.length} labels, the limit is ${o.maxLabelsPerSeries}`,
-          );
-        }
-        for (const [name, value] of own) this.checkLabel(name, value, `series ${sample.name}`);
-        own.sort(byName);
-        const seriesKey = `${sample.name}\u0000${pairsKey(own)}`;
-        if (seen.has(seriesKey)) {
-          throw new Refusal(
-            'duplicate_series',
-            `series ${sample.name}{${own.map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(',')}} appears twice in the message`,
-          );
-        }
-        seen.add(seriesKey);
-        const old = oldByKey?.get(seriesKey);
-        // A series already held keeps its (flat) strings; a new one gets flat copies of what was built piecewise.
-        const prefix = old?.prefix ?? flatten(renderPrefix(sample.name, own, group));
-        const storedKey = old?.key ?? flatten(seriesKey);
-        const ts = keepTimestamps ? (sample.timestampMs ?? fallbackTs) : undefined;
-        if (ts !== undefined && (newestSampleMs === undefined || ts > newestSampleMs)) newestSampleMs = ts;
-        let buffer: DrainBuffer | undefined;
-        if (drain) {
-          buffer = oldDrain?.get(seriesKey)?.drain ?? { values: [], timestamps: [] };
-          if (buffer.values.length >= maxPending) {
-            const excess = buffer.values.length - maxPending + 1;
-            buffer.values.splice(0, excess);
-            buffer.timestamps.splice(0, excess);
-            dropped += excess;
-          }
-        }
-        series.push({
-          key: storedKey,
-          prefix,
-          value: sample.value,
-          ...(ts === undefined ? {} : { timestampMs: ts }),
-          ...(buffer === undefined ? {} : { drain: buffer }),
-        });
-        samples++;
-      }
-      newSeries += series.length;
-      built.set(family.name, {
-        name: family.name,
-        type: family.type,
-        ...(family.help === undefined ? {} : { help: family.help }),
-        ...(family.unit === undefined ? {} : { unit: family.unit }),
-        series,
-      });
+      // The usual push: the same series in the same order as last time. Only the values are new.
+      const layout =
+        sameGroup && oldFamily !== undefined && sameShape(oldFamily.layout, family.samples)
+          ? oldFamily.layout
+          : this.buildLayout(key, family, group);
+      const next = storedFamily(family, layout, oldFamily, timing, group);
+      newSeries += layout.count;
+      samples += layout.count;
+      built.set(family.name, next);
     }
 
     const oldCount = old?.seriesCount ?? 0;
@@ -330,14 +311,11 @@ export class Store {
     }
 
     // Every check passed: commit. Nothing below throws.
-    if (drain) {
+    if (timing.drain) {
       // Pending samples are appended only now, so a refused message leaves no trace in them.
-      for (const family of built.values()) {
-        for (const s of family.series) {
-          s.drain?.values.push(s.value);
-          s.drain?.timestamps.push(s.timestampMs ?? fallbackTs);
-        }
-      }
+      const maxPending = o.maxPendingSamplesPerSeries ?? 100;
+      let dropped = 0;
+      for (const family of built.values()) dropped += appendPending(family, maxPending);
       if (dropped > 0) {
         this.metrics?.drainDropped.inc(dropped);
         this.metrics?.limitHits.inc({ limit: 'drain_buffer' }, dropped);
@@ -379,11 +357,64 @@ export class Store {
     this.totalSeries += sourceCount - oldCount;
     source.seriesCount = sourceCount;
     source.lastPushMs = pushedMs;
-    source.newestSampleMs = newestSampleMs ?? source.newestSampleMs;
+    source.newestSampleMs = timing.newest ?? source.newestSampleMs;
     source.partition = meta.partition;
     source.offset = meta.offset;
     this.metrics?.lastPush.set({ job: source.job, instance: source.instance }, pushedMs / 1000);
     return { ok: true, op: message.op, source: key, series: sourceCount, samples };
+  }
+
+  /** A family's series as new: checks their labels, renders their prefixes and records their shape. */
+  private buildLayout(key: string, family: PushFamily, group: LabelPairs): Layout {
+    const o = this.options;
+    const strings = new StringTable();
+    const count = family.samples.length;
+    const offsets = new Uint32Array(count + 1);
+    const merged: (readonly [string, string])[] = [];
+    let text = '';
+    let shape = '';
+    for (let i = 0; i < count; i++) {
+      const sample = family.samples[i]!;
+      merged.length = 0;
+      for (const pair of sample.labels) if (!isGroupName(pair[0], group)) merged.push(pair);
+      const own = merged.length;
+      if (own + group.length > o.maxLabelsPerSeries) {
+        throw new Refusal(
+          'limit_labels',
+          `series ${sample.name} of ${key} has ${own + group.length} labels, the limit is ${o.maxLabelsPerSeries}`,
+        );
+      }
+      for (const [name, value] of merged) this.checkLabel(name, value, `series ${sample.name}`);
+      for (const pair of group) merged.push(pair);
+      merged.sort(byName);
+      offsets[i] = text.length;
+      text += renderSeriesPrefix(sample.name, merged);
+      text += ' ';
+      shape += varint(strings.index(sample.name));
+      shape += varint(sample.labels.length);
+      for (const [name, value] of sample.labels) {
+        shape += varint(strings.index(name));
+        shape += varint(strings.index(value));
+      }
+    }
+    offsets[count] = text.length;
+    flatten(text);
+    // The rendered prefix is the series' identity (name and sorted labels, escaped): a repeat is a duplicate.
+    const seen = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const prefix = text.slice(offsets[i], offsets[i + 1]);
+      if (seen.has(prefix)) {
+        const sample = family.samples[i]!;
+        const own = sample.labels.filter(([name]) => !isGroupName(name, group)).sort(byName);
+        throw new Refusal(
+          'duplicate_series',
+          `series ${sample.name}{${own.map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(',')}} appears twice in the message`,
+        );
+      }
+      seen.add(prefix);
+    }
+    const table = strings.finish();
+    return { count, text, offsets, shape: flatten(shape), strings: table.text, starts: table.starts };
   }
 
   private checkLabel(name: string, value: string, where: string): void {
@@ -512,19 +543,18 @@ export class Store {
       }
       const drained: DrainedSeries[] = [];
       for (const part of parts) {
-        for (const s of part.series) {
-          const buffer = s.drain;
+        const { text, offsets, count } = part.layout;
+        for (let i = 0; i < count; i++) {
+          const buffer = part.drain?.[i];
           if (buffer === undefined || buffer.values.length === 0) continue;
+          // The prefix without its trailing space.
+          const prefix = text.slice(offsets[i], offsets[i + 1]! - 1);
           if (take) {
-            drained.push({ prefix: s.prefix, values: buffer.values, timestamps: buffer.timestamps });
+            drained.push({ prefix, values: buffer.values, timestamps: buffer.timestamps });
             buffer.values = [];
             buffer.timestamps = [];
           } else {
-            drained.push({
-              prefix: s.prefix,
-              values: [...buffer.values],
-              timestamps: [...buffer.timestamps],
-            });
+            drained.push({ prefix, values: [...buffer.values], timestamps: [...buffer.timestamps] });
           }
         }
       }
@@ -544,33 +574,205 @@ function byName(a: readonly [string, string], b: readonly [string, string]): num
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-/** An unambiguous key for a label list (NUL cannot be confused with label text boundaries after escaping). */
 /**
  * Strings built with `+=` or template pieces are kept by V8 as trees of the pieces; converting one to a number
  * flattens it into one contiguous string (the trick pino's `flatstr` uses). For a string held as long as its
- * series, that roughly halves its memory (measured in bench/: 863 -> 362 heap bytes per series with key and
- * prefix flattened).
+ * series, that roughly halves its memory.
  */
 function flatten(text: string): string {
   Number(text); // the conversion itself is the point
   return text;
 }
 
+/**
+ * A copy of a string that does not keep its parent alive: a name or HELP text cut out of a record's body would
+ * otherwise hold the whole body in memory for as long as the family is stored.
+ */
+function detach(text: string): string {
+  return text.length < 13 ? text : flatten(` ${text}`).slice(1);
+}
+
+/** An unambiguous key for a label list (NUL cannot be confused with label text boundaries after escaping). */
 function pairsKey(pairs: LabelPairs): string {
   let key = '';
   for (const [name, value] of pairs) key += `${name}\u0000${value.length}\u0000${value}\u0000`;
   return key;
 }
 
-function indexByKey(family: StoredFamily): Map<string, StoredSeries> {
-  const map = new Map<string, StoredSeries>();
-  for (const s of family.series) map.set(s.key, s);
-  return map;
+function isGroupName(name: string, group: LabelPairs): boolean {
+  for (const pair of group) if (pair[0] === name) return true;
+  return false;
 }
 
 function firstOtherKey(bySource: Map<string, StoredFamily>, key: string): string {
   for (const k of bySource.keys()) if (k !== key) return k;
   return key;
+}
+
+/** A number as characters 0-255 (7 bits each, the high bit set on all but the last), so the shape stays one-byte. */
+function varint(n: number): string {
+  let out = '';
+  while (n >= 0x80) {
+    out += String.fromCharCode(0x80 | (n & 0x7f));
+    n = Math.floor(n / 0x80);
+  }
+  return out + String.fromCharCode(n);
+}
+
+/** Reads a layout's shape. */
+class ShapeReader {
+  private pos = 0;
+
+  constructor(private readonly layout: Layout) {}
+
+  /** The next number, or -1 past the end. */
+  next(): number {
+    const shape = this.layout.shape;
+    let n = 0;
+    let scale = 1;
+    while (this.pos < shape.length) {
+      const c = shape.charCodeAt(this.pos++);
+      n += (c & 0x7f) * scale;
+      if (c < 0x80) return n;
+      scale *= 0x80;
+    }
+    return -1;
+  }
+
+  /** Whether the next string index refers to `text`. */
+  is(text: string): boolean {
+    const i = this.next();
+    const { starts, strings } = this.layout;
+    if (i < 0 || i + 1 >= starts.length) return false;
+    const start = starts[i]!;
+    return starts[i + 1]! - start === text.length && strings.startsWith(text, start);
+  }
+
+  string(): string {
+    const i = this.next();
+    return this.layout.strings.slice(this.layout.starts[i], this.layout.starts[i + 1]);
+  }
+}
+
+/** Whether the samples are the layout's series, in its order (same names, same labels in the same order). */
+function sameShape(layout: Layout, samples: readonly PushSample[]): boolean {
+  if (layout.count !== samples.length) return false;
+  const reader = new ShapeReader(layout);
+  for (const sample of samples) {
+    if (!reader.is(sample.name)) return false;
+    const labels = sample.labels;
+    if (reader.next() !== labels.length) return false;
+    for (const [name, value] of labels) if (!reader.is(name) || !reader.is(value)) return false;
+  }
+  return true;
+}
+
+/** The series of a layout as the message gave them. */
+function seriesOf(layout: Layout): { name: string; labels: [string, string][] }[] {
+  const reader = new ShapeReader(layout);
+  const out: { name: string; labels: [string, string][] }[] = [];
+  for (let i = 0; i < layout.count; i++) {
+    const name = reader.string();
+    const labels: [string, string][] = [];
+    for (let n = reader.next(); n > 0; n--) labels.push([reader.string(), reader.string()]);
+    out.push({ name, labels });
+  }
+  return out;
+}
+
+/** The distinct strings of one family's series, interned while its layout is built. */
+class StringTable {
+  private readonly indices = new Map<string, number>();
+  private readonly starts: number[] = [];
+  private text = '';
+
+  index(s: string): number {
+    let i = this.indices.get(s);
+    if (i === undefined) {
+      i = this.starts.length;
+      this.indices.set(s, i);
+      this.starts.push(this.text.length);
+      this.text += s;
+    }
+    return i;
+  }
+
+  finish(): { text: string; starts: Uint32Array } {
+    this.starts.push(this.text.length);
+    return { text: flatten(this.text), starts: Uint32Array.from(this.starts) };
+  }
+}
+
+/** A family version: the layout (new or shared with the previous version) with this message's values. */
+function storedFamily(
+  family: PushFamily,
+  layout: Layout,
+  old: StoredFamily | undefined,
+  timing: Timing,
+  group: LabelPairs,
+): StoredFamily {
+  const samples = family.samples;
+  const values: number[] = [];
+  for (const sample of samples) values.push(sample.value);
+  let timestamps: number[] | undefined;
+  if (timing.keep) {
+    timestamps = [];
+    for (const sample of samples) {
+      const ts = sample.timestampMs ?? timing.fallbackTs;
+      timestamps.push(ts);
+      if (timing.newest === undefined || ts > timing.newest) timing.newest = ts;
+    }
+  }
+  let drain: readonly DrainBuffer[] | undefined;
+  if (timing.drain) {
+    // The same layout is the same series in the same order: they keep their buffers.
+    drain = old?.drain !== undefined && old.layout === layout ? old.drain : carryDrain(old, layout, group);
+  }
+  return {
+    name: old?.name ?? detach(family.name),
+    type: family.type,
+    help: old !== undefined && old.help === family.help ? old.help : detachOptional(family.help),
+    unit: old !== undefined && old.unit === family.unit ? old.unit : detachOptional(family.unit),
+    layout,
+    values,
+    timestamps,
+    drain,
+  };
+}
+
+function detachOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : detach(text);
+}
+
+/** Drain mode, series changed: each series keeps the pending samples it had under the previous layout. */
+function carryDrain(old: StoredFamily | undefined, layout: Layout, group: LabelPairs): DrainBuffer[] {
+  const identity = (series: { name: string; labels: LabelPairs }): string =>
+    `${series.name}\u0000${pairsKey(series.labels.filter(([n]) => !isGroupName(n, group)).sort(byName))}`;
+  const previous = new Map<string, DrainBuffer>();
+  if (old?.drain !== undefined) {
+    const oldSeries = seriesOf(old.layout);
+    for (let i = 0; i < oldSeries.length; i++) previous.set(identity(oldSeries[i]!), old.drain[i]!);
+  }
+  return seriesOf(layout).map((s) => previous.get(identity(s)) ?? { values: [], timestamps: [] });
+}
+
+/** Drain mode: appends the family's values to its series' pending samples; returns how many old ones were dropped. */
+function appendPending(family: StoredFamily, maxPending: number): number {
+  const { drain, values, timestamps } = family;
+  if (drain === undefined || timestamps === undefined) return 0;
+  let dropped = 0;
+  for (let i = 0; i < drain.length; i++) {
+    const buffer = drain[i]!;
+    if (buffer.values.length >= maxPending) {
+      const excess = buffer.values.length - maxPending + 1;
+      buffer.values.splice(0, excess);
+      buffer.timestamps.splice(0, excess);
+      dropped += excess;
+    }
+    buffer.values.push(values[i]!);
+    buffer.timestamps.push(timestamps[i]!);
+  }
+  return dropped;
 }
 
 /** Renders `name{a="1",job="x",...}` from the series' own labels and the group labels, sorted by label name. */
@@ -580,27 +782,14 @@ export function renderPrefix(name: string, own: LabelPairs, group: LabelPairs): 
 
 /** Re-renders a family's prefixes for changed group labels (merge with new labels). */
 function relabel(family: StoredFamily, group: LabelPairs): StoredFamily {
-  const groupNames = new Set(group.map(([name]) => name));
-  return {
-    ...family,
-    series: family.series.map((s) => {
-      const nul = s.key.indexOf('\u0000');
-      const name = s.key.slice(0, nul);
-      const own = parsePairsKey(s.key.slice(nul + 1)).filter(([n]) => !groupNames.has(n));
-      return { ...s, prefix: renderPrefix(name, own, group) };
-    }),
-  };
-}
-
-function parsePairsKey(key: string): [string, string][] {
-  const pairs: [string, string][] = [];
-  let i = 0;
-  while (i < key.length) {
-    const a = key.indexOf('\u0000', i);
-    const b = key.indexOf('\u0000', a + 1);
-    const length = Number(key.slice(a + 1, b));
-    pairs.push([key.slice(i, a), key.slice(b + 1, b + 1 + length)]);
-    i = b + 1 + length + 1;
-  }
-  return pairs;
+  const { layout } = family;
+  const offsets = new Uint32Array(layout.count + 1);
+  let text = '';
+  seriesOf(layout).forEach((series, i) => {
+    offsets[i] = text.length;
+    const own = series.labels.filter(([n]) => !isGroupName(n, group));
+    text += `${renderPrefix(series.name, own, group)} `;
+  });
+  offsets[layout.count] = text.length;
+  return { ...family, layout: { ...layout, text: flatten(text), offsets } };
 }
