@@ -22,6 +22,7 @@ import type { Location } from './positions.js';
 import { rules as registry } from './rules/index.js';
 import { parseConfig } from './sources/config.js';
 import type { ParsedConfig } from './sources/config.js';
+import { toOuter } from './sources/configmap.js';
 import type { ConfiguredRule } from './sources/exposition.js';
 import { parseCommentDirective, parseDirectives, parseMarkdownDirectives, silences } from './suppressions.js';
 import type { Directive } from './suppressions.js';
@@ -252,14 +253,26 @@ export function applyDirectives(
   return { messages: kept, suppressed };
 }
 
-/** Lints a Prometheus configuration or operator resource file already read. */
+/** Options of `lintConfigText` beyond the settings. */
+export interface ConfigLintOptions {
+  /** Lint the Prometheus configurations embedded in ConfigMaps (default true; false inside one). */
+  readonly unpackConfigMaps?: boolean;
+}
+
+/**
+ * Lints a Prometheus configuration or operator resource file already read, and the Prometheus configurations
+ * embedded in its ConfigMaps: each is linted as a file of its own (its suppression comments apply to it alone),
+ * its findings are moved into the outer file (lint/sources/configmap.ts), and the outer file's own suppression
+ * comments then apply to them as to any finding of the file.
+ */
 export function lintConfigText(
   text: string,
   filePath: string,
   settings: LintSettings = {},
   list: readonly Rule[] = registry,
+  { unpackConfigMaps = true }: ConfigLintOptions = {},
 ): FileResult & { model: ParsedConfig } {
-  const model = parseConfig(text, filePath);
+  const model = parseConfig(text, filePath, { unpackConfigMaps });
   const resolved = resolveRules(settings, 'config', list);
   const findings = runRules(resolved, filePath, 'config', (visitor) => {
     for (const problem of model.problems ?? []) visitor.sourceError?.(problem);
@@ -267,7 +280,24 @@ export function lintConfigText(
   });
   const index = new LineIndex(text);
   const placed = findings.map((f) => place(f, index));
-  const { messages, suppressed } = applyDirectives(placed, parseDirectives(text), index, settings, list);
+  const innerSuppressed: LintMessage[] = [];
+  for (const embedded of model.embedded) {
+    const inner = lintConfigText(embedded.text, filePath, settings, list, { unpackConfigMaps: false });
+    const keyAt = index.locate(embedded.keyRange);
+    const move = (message: LintMessage): LintMessage => {
+      const { at, note } = toOuter(embedded, message, keyAt);
+      return { ...message, ...at, ...(note === undefined ? {} : { message: message.message + note }) };
+    };
+    placed.push(...inner.messages.map(move));
+    innerSuppressed.push(...inner.suppressedMessages.map(move));
+  }
+  // Directives inside an embedded configuration were applied to it; the outer file's apply to everything in it.
+  const outer = parseDirectives(text).filter(
+    (d) =>
+      !model.embedded.some((e) => d.range.start >= e.valueRange.start && d.range.start < e.valueRange.end),
+  );
+  const { messages, suppressed } = applyDirectives(placed, outer, index, settings, list);
+  suppressed.push(...innerSuppressed);
   return { ...fileResult(filePath, 'config', messages, suppressed), model };
 }
 

@@ -6,6 +6,8 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 
 import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
 import type { Range } from '../../exposition/types.js';
 import type { ConfigModel, GlobalConfig, JobOrigin, Located, ScrapeJob, SourceProblem } from '../types.js';
+import { embeddedConfigs } from './configmap.js';
+import type { EmbeddedConfig } from './configmap.js';
 
 /** Aliases a document may expand; more is taken as a "billion laughs" attack and refused. */
 export const MAX_ALIAS_COUNT = 100;
@@ -345,12 +347,23 @@ function kindOf(r: Reader, map: YAMLMap): ReturnType<typeof classifyDocument> {
 }
 
 export interface ParsedConfig extends ConfigModel {
-  /** Whether any document was a Prometheus configuration or an operator resource. */
+  /** Whether any document was a Prometheus configuration, an operator resource or a ConfigMap holding one. */
   readonly recognized: boolean;
+  /** Prometheus configurations embedded in ConfigMaps (lint/sources/configmap.ts): linted by the engine. */
+  readonly embedded: readonly EmbeddedConfig[];
+}
+
+export interface ParseConfigOptions {
+  /** Look into ConfigMaps for embedded configurations (default true; false for an embedded text itself). */
+  readonly unpackConfigMaps?: boolean;
 }
 
 /** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
-export function parseConfig(text: string, filePath: string): ParsedConfig {
+export function parseConfig(
+  text: string,
+  filePath: string,
+  { unpackConfigMaps = true }: ParseConfigOptions = {},
+): ParsedConfig {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {
     lineCounter,
@@ -363,6 +376,7 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
   const jobs: ScrapeJob[] = [];
   let global: GlobalConfig = {};
   let recognized = false;
+  const embedded: EmbeddedConfig[] = [];
 
   for (const doc of docs) {
     const docRange = rangeOf(doc.contents, { start: 0, end: 0 });
@@ -388,6 +402,11 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
     const root = r.deref(doc.contents);
     if (!isMap(root)) continue;
     const kind = kindOf(r, root);
+    if (unpackConfigMaps && kind !== 'prometheus') {
+      const found = embeddedConfigs(root, text, lineCounter);
+      if (found.length > 0) recognized = true;
+      embedded.push(...found);
+    }
     if (kind === 'prometheus') {
       recognized = true;
       const read = readPrometheus(r, root);
@@ -420,5 +439,6 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
     jobs,
     problems: sorted,
     recognized,
+    embedded,
   };
 }
