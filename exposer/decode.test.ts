@@ -396,3 +396,103 @@ describe('fixtures/messages', () => {
     }
   });
 });
+
+describe('decodeRecord: explicit timestamps against the clock', () => {
+  const NOW = Date.UTC(2026, 10, 24, 22, 0, 0);
+  const at = { maxMessageBytes: 64 * 1024, nowMs: NOW };
+  const sample = (ts: number, top?: number) =>
+    json({
+      job: 'j',
+      instance: 'i',
+      ...(top === undefined ? {} : { timestamp_ms: top }),
+      metrics: [{ name: 'x', samples: [{ value: 1 }, { value: 2, labels: { a: 'b' }, timestamp_ms: ts }] }],
+    });
+  const body = (text: string, openmetrics = false) =>
+    record(text, {
+      'content-type': openmetrics
+        ? 'application/openmetrics-text; version=1.0.0'
+        : 'text/plain; version=0.0.4',
+      job: 'j',
+      instance: 'i',
+    });
+
+  it('accepts timestamps up to the allowed skew ahead (10 minutes by default) and any time since 2000', () => {
+    for (const ts of [NOW, NOW + 10 * 60_000, NOW - 86_400_000 * 365, Date.UTC(2000, 0, 1)]) {
+      const r = decodeRecord(sample(ts), at);
+      expect(r.ok, String(ts)).toBe(true);
+    }
+    expect(decodeRecord(body(`x 1 ${NOW + 600_000}\n`), at).ok).toBe(true);
+    expect(decodeRecord(body(`x 1 ${NOW / 1000 + 600}\n# EOF\n`, true), at).ok).toBe(true);
+  });
+
+  it('refuses a sample more than the skew ahead, naming the sample, the time and how far ahead', () => {
+    const r = rejected(decodeRecord(sample(NOW + 2 * 3_600_000 + 5000), at));
+    expect(r.reason).toBe('invalid_timestamp');
+    expect(r.detail).toBe(
+      'metrics[0].samples[1].timestamp_ms: 1795564805000 milliseconds since the epoch is 2026-11-25T00:00:05.000Z, ' +
+        '2h5s ahead of now, more than the allowed 10m clock skew (is the producer clock wrong?)',
+    );
+    expect(rejected(decodeRecord(sample(NOW + 600_001), at)).detail).toContain(
+      '10m1s ahead of now, more than the allowed 10m',
+    );
+  });
+
+  it('refuses a message-level timestamp_ms ahead of now', () => {
+    const r = rejected(decodeRecord(sample(NOW, NOW + 3_600_000), at));
+    expect(r.reason).toBe('invalid_timestamp');
+    expect(r.detail).toMatch(/^timestamp_ms: .* 1h ahead of now/);
+  });
+
+  it('takes the skew from the limits, 0 turning the check off', () => {
+    expect(decodeRecord(sample(NOW + 90_000), { ...at, maxFutureSkewMs: 60_000 }).ok).toBe(false);
+    expect(rejected(decodeRecord(sample(NOW + 90_000), { ...at, maxFutureSkewMs: 60_000 })).detail).toContain(
+      '1m30s ahead of now, more than the allowed 1m clock skew',
+    );
+    expect(decodeRecord(sample(NOW + 86_400_000 * 365), { ...at, maxFutureSkewMs: 0 }).ok).toBe(true);
+    // Without a reference time the check uses the time of the call.
+    expect(decodeRecord(sample(Date.now() + 3_600_000), { maxMessageBytes: 64 * 1024 }).ok).toBe(false);
+    expect(decodeRecord(sample(Date.now()), { maxMessageBytes: 64 * 1024 }).ok).toBe(true);
+  });
+
+  it('refuses times before 2000 and says when the value makes sense in another unit', () => {
+    const seconds = rejected(decodeRecord(sample(Math.floor(NOW / 1000)), at));
+    expect(seconds.reason).toBe('invalid_timestamp');
+    expect(seconds.detail).toBe(
+      'metrics[0].samples[1].timestamp_ms: 1795557600 milliseconds since the epoch is 1970-01-21T18:45:57.600Z, ' +
+        'before 2000-01-01; written in seconds it would be 2026-11-24T22:00:00.000Z',
+    );
+    expect(rejected(decodeRecord(sample(5), at)).detail).toMatch(
+      /1970-01-01T00:00:00\.005Z, before 2000-01-01$/,
+    );
+    expect(rejected(decodeRecord(sample(Date.UTC(2000, 0, 1) - 1), at)).reason).toBe('invalid_timestamp');
+    const micro = rejected(decodeRecord(sample(NOW * 1000), at));
+    expect(micro.detail).toMatch(
+      /56879y42w ahead of now, .*; written in microseconds it would be 2026-11-24T22:00:00\.000Z$/,
+    );
+  });
+
+  it('never fails on a timestamp Date cannot show', () => {
+    const r = rejected(decodeRecord(sample(Number.MAX_SAFE_INTEGER), at));
+    expect(r.reason).toBe('invalid_timestamp');
+    expect(r.detail).toContain('is after the year 275760');
+  });
+
+  it('checks text and OpenMetrics bodies sample by sample, with the line and the unit of the format', () => {
+    const text = rejected(decodeRecord(body(`x 1 ${NOW}\ny 2 ${Math.floor(NOW / 1000)}\n`), at));
+    expect(text).toEqual({
+      reason: 'invalid_timestamp',
+      detail:
+        'line 2: sample y timestamp: 1795557600 milliseconds since the epoch is 1970-01-21T18:45:57.600Z, ' +
+        'before 2000-01-01; written in seconds it would be 2026-11-24T22:00:00.000Z',
+    });
+    const om = rejected(decodeRecord(body(`x 1 ${NOW}\n# EOF\n`, true), at));
+    expect(om.reason).toBe('invalid_timestamp');
+    expect(om.detail).toMatch(
+      /^line 1: sample x timestamp: 1795557600000 seconds since the epoch is .* written in milliseconds it would be 2026-11-24T22:00:00\.000Z$/,
+    );
+    const ahead = rejected(decodeRecord(body(`x 1 ${NOW / 1000 + 3600}\n# EOF\n`, true), at));
+    expect(ahead.detail).toContain(
+      '1795561200 seconds since the epoch is 2026-11-24T23:00:00.000Z, 1h ahead of now',
+    );
+  });
+});

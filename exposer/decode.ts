@@ -4,6 +4,7 @@
  * Checks here are the ones a record can fail on its own (size, encoding, schema, names, labels); the checks that
  * need the store (types across sources, limits, duplicate series) are in store.ts.
  */
+import { formatDuration } from '../exposition/duration.js';
 import { isValidLabelName, isValidMetricName, parseText } from '../exposition/index.js';
 import type { MetricType, SampleEvent } from '../exposition/types.js';
 import {
@@ -32,9 +33,29 @@ export interface RawRecord {
 export interface DecodeLimits {
   /** Largest record value accepted, in bytes. */
   maxMessageBytes: number;
+  /**
+   * How far ahead of now an explicit timestamp may be, in milliseconds (default 10 minutes; 0: no check). A
+   * sample stamped in the future becomes its series' newest sample wherever it lands: Prometheus then drops every
+   * real sample after it as out of order until the clock catches up, and a query sees the wrong value meanwhile.
+   */
+  maxFutureSkewMs?: number;
+  /** The reference time for the skew check, in milliseconds since the epoch (default: the time of the call). */
+  nowMs?: number;
 }
 
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxMessageBytes: 4 * 1024 * 1024 };
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 10 * 60_000;
+
+/**
+ * Explicit timestamps before 2000-01-01T00:00:00Z are refused: no clock that has been set, and no Kafka record,
+ * is that old, and a time in seconds (or any current time in a coarser unit) read as milliseconds lands in January
+ * 1970. Later past times are accepted: replay and consumer lag make old timestamps normal (see docs/exposer.md).
+ */
+export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
+};
 
 export type DecodeResult =
   { ok: true; message: PushMessage } | { ok: false; reason: RejectReason; detail: string };
@@ -90,9 +111,97 @@ function decode(record: RawRecord, limits: DecodeLimits): PushMessage {
   } catch {
     return reject('invalid_utf8', `record value is not valid UTF-8 (${describeBadUtf8(record.value)})`);
   }
-  const message = format === 'json' ? fromJson(text, bytes) : fromExposition(text, format, record, bytes);
+  const clock: Clock = {
+    nowMs: limits.nowMs ?? Date.now(),
+    maxFutureSkewMs: limits.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+  };
+  const message =
+    format === 'json' ? fromJson(text, bytes) : fromExposition(text, format, record, bytes, clock);
   validate(message);
+  if (format === 'json') checkJsonTimestamps(message, clock);
   return message;
+}
+
+interface Clock {
+  nowMs: number;
+  maxFutureSkewMs: number;
+}
+
+/** The explicit timestamps of a JSON message (text bodies are checked sample by sample, with their line). */
+function checkJsonTimestamps(m: PushMessage, clock: Clock): void {
+  if (m.timestampMs !== undefined) checkTimestamp(m.timestampMs, 'timestamp_ms', clock);
+  m.families.forEach((f, i) => {
+    f.samples.forEach((s, j) => {
+      if (s.timestampMs !== undefined)
+        checkTimestamp(s.timestampMs, `metrics[${i}].samples[${j}].timestamp_ms`, clock);
+    });
+  });
+}
+
+/** An ISO date, or where it lies when Date cannot show it (beyond ±8.64e15 ms). */
+function iso(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? 'after the year 275760' : date.toISOString();
+}
+
+/** A distance for people: to the second within a day (`10m1s`), else its two largest units (`3y1w`). */
+function roughly(ms: number): string {
+  // Within a day, to the second (rounded up, so that just past the limit never reads as the limit itself).
+  if (ms < 86_400_000) return formatDuration(Math.max(1000, Math.ceil(ms / 1000) * 1000));
+  const units = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
+  let rest = Math.max(1000, ms);
+  let kept = 0;
+  let used = 0;
+  for (const unit of units) {
+    const count = Math.floor(rest / unit);
+    if (count === 0 && used === 0) continue;
+    kept += count * unit;
+    rest -= count * unit;
+    if (++used === 2) break;
+  }
+  return formatDuration(kept);
+}
+
+const TIME_UNITS = ['seconds', 'milliseconds', 'microseconds', 'nanoseconds'] as const;
+
+/**
+ * Refuses `ms` when it is before MIN_TIMESTAMP_MS or beyond the allowed skew ahead of now. `unit` is how the body
+ * writes timestamps (OpenMetrics: seconds; JSON and text 0.0.4: milliseconds); when the value makes sense in
+ * another unit, the message says so, since a wrong unit is the usual cause.
+ */
+function checkTimestamp(
+  ms: number,
+  at: string,
+  clock: Clock,
+  unit: 'seconds' | 'milliseconds' = 'milliseconds',
+): void {
+  const plausible = (t: number): boolean =>
+    t >= MIN_TIMESTAMP_MS && (clock.maxFutureSkewMs === 0 || t <= clock.nowMs + clock.maxFutureSkewMs);
+  const e = TIME_UNITS.indexOf(unit);
+  const written = unit === 'seconds' ? ms / 1000 : ms;
+  const otherUnit = (): string => {
+    for (let k = -e; k < TIME_UNITS.length - e; k++) {
+      const actual = ms / 1000 ** k;
+      if (k !== 0 && plausible(actual))
+        return `; written in ${TIME_UNITS[e + k] ?? ''} it would be ${iso(actual)}`;
+    }
+    return '';
+  };
+  if (ms < MIN_TIMESTAMP_MS) {
+    reject(
+      'invalid_timestamp',
+      `${at}: ${written} ${unit} since the epoch is ${iso(ms)}, before 2000-01-01${otherUnit()}`,
+    );
+  }
+  if (clock.maxFutureSkewMs === 0) return;
+  const ahead = ms - clock.nowMs;
+  if (ahead > clock.maxFutureSkewMs) {
+    const hint = otherUnit();
+    reject(
+      'invalid_timestamp',
+      `${at}: ${written} ${unit} since the epoch is ${iso(ms)}, ${roughly(ahead)} ahead of now, more than the allowed ${formatDuration(clock.maxFutureSkewMs)} clock skew${hint === '' ? ' (is the producer clock wrong?)' : hint}`,
+    );
+  }
 }
 
 /** A null value with key `<job>/<instance>` deletes the source, as a compacted topic's tombstone would. */
@@ -170,6 +279,7 @@ function fromExposition(
   format: 'text' | 'openmetrics',
   record: RawRecord,
   bytes: number,
+  clock: Clock,
 ): PushMessage {
   const job = header(record, 'job');
   const instance = header(record, 'instance');
@@ -210,7 +320,7 @@ function fromExposition(
         family(event.family).unit = event.text;
         break;
       case 'sample':
-        family(event.family).samples.push(toSample(event));
+        family(event.family).samples.push(toSample(event, clock, format));
         break;
       default:
         break;
@@ -227,7 +337,7 @@ function fromExposition(
   };
 }
 
-function toSample(event: SampleEvent): PushSample {
+function toSample(event: SampleEvent, clock: Clock, format: 'text' | 'openmetrics'): PushSample {
   let timestampMs: number | undefined;
   if (event.timestampMs !== undefined) {
     timestampMs = Math.round(event.timestampMs);
@@ -237,6 +347,12 @@ function toSample(event: SampleEvent): PushSample {
         `line ${event.line}: timestamp ${event.timestampMs} is not a time after 1970`,
       );
     }
+    checkTimestamp(
+      timestampMs,
+      `line ${event.line}: sample ${event.name} timestamp`,
+      clock,
+      format === 'openmetrics' ? 'seconds' : 'milliseconds',
+    );
   }
   return {
     name: event.name,

@@ -148,6 +148,26 @@ const KINDS: readonly ((i: number) => Hostile)[] = [
     ...text('w 1 -5000\n', { job: 'hostile', instance: 'h' }),
   }),
   () => ({
+    kind: 'timestamp an hour ahead (a producer clock set wrong)',
+    reason: 'invalid_timestamp',
+    value: json(gauge('w', [{ value: 1, timestamp_ms: Date.now() + 3_600_000 }])),
+  }),
+  () => ({
+    kind: 'message timestamp a day ahead',
+    reason: 'invalid_timestamp',
+    value: json(gauge('w', [{ value: 1 }], { timestamp_ms: Date.now() + 86_400_000 })),
+  }),
+  () => ({
+    kind: 'timestamp in seconds where milliseconds belong (January 1970)',
+    reason: 'invalid_timestamp',
+    value: json(gauge('w', [{ value: 1, timestamp_ms: Math.floor(Date.now() / 1000) }])),
+  }),
+  () => ({
+    kind: 'text timestamp in microseconds (far future)',
+    reason: 'invalid_timestamp',
+    ...text(`w 1 ${Date.now() * 1000}\n`, { job: 'hostile', instance: 'h' }),
+  }),
+  () => ({
     kind: 'duplicate series',
     reason: 'duplicate_series',
     value: json(
