@@ -1,9 +1,8 @@
 /**
- * R5: a cardinality bomb (10M distinct series offered in the full suite) against the store through the same path
- * the consumer takes (decodeRecord -> Store.apply): the store never holds more than its configured limits, new
- * series are refused and counted, the sources that were there keep updating, and the heap stops growing at the
- * limit. (No broker: the bomb is about what the store admits, and 10M series through Kafka would take the
- * shared 2-core machine for minutes.)
+ * R5 in-process: the cardinality bomb (10M distinct series offered in the full suite) through the consumer's own
+ * path without the broker (decodeRecord -> Store.apply), where the heap can be measured exactly (forced GC before
+ * each reading) and the per-source limit hit on its own. The same bomb through the real broker, against an exposer
+ * child process, is cardinality.int.test.ts; this form is what proves the heap stops growing at the limit.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
