@@ -81,6 +81,7 @@ Precedence: flag > environment > --config file > default.
 Examples:
   exposer serve --brokers 127.0.0.1:9092 --topic metrics
   exposer serve --timestamps source --source-ttl 5m --listen 0.0.0.0:9464
+  exposer serve --max-series 500000 --web.max-requests 10     (bound memory on a small machine)
   EXPOSER_BROKERS=kafka:9092 exposer --config exposer.yaml`,
   );
   serveCommand.action(async (raw: Record<string, unknown>) => {
