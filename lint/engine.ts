@@ -10,6 +10,7 @@ import type {
   FileResult,
   Finding,
   LintMessage,
+  OperatorDefaults,
   ReportDescriptor,
   Rule,
   Severity,
@@ -17,6 +18,7 @@ import type {
 } from './types.js';
 import { configError } from './errors.js';
 import { formatMessage } from './messages.js';
+import { mergeOperatorDefaults } from './operator-defaults.js';
 import { LineIndex, locateOnLine } from './positions.js';
 import type { Location } from './positions.js';
 import { rules as registry } from './rules/index.js';
@@ -257,6 +259,10 @@ export function applyDirectives(
 export interface ConfigLintOptions {
   /** Lint the Prometheus configurations embedded in ConfigMaps (default true; false inside one). */
   readonly unpackConfigMaps?: boolean;
+  /**
+   * The `Prometheus` resources of the whole run, merged (lint/operator-defaults.ts). Default: those of this file.
+   */
+  readonly operatorDefaults?: OperatorDefaults | undefined;
 }
 
 /**
@@ -270,9 +276,11 @@ export function lintConfigText(
   filePath: string,
   settings: LintSettings = {},
   list: readonly Rule[] = registry,
-  { unpackConfigMaps = true }: ConfigLintOptions = {},
+  { unpackConfigMaps = true, operatorDefaults }: ConfigLintOptions = {},
 ): FileResult & { model: ParsedConfig } {
-  const model = parseConfig(text, filePath, { unpackConfigMaps });
+  const parsed = parseConfig(text, filePath, { unpackConfigMaps });
+  const defaults = operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources);
+  const model: ParsedConfig = defaults === undefined ? parsed : { ...parsed, operatorDefaults: defaults };
   const resolved = resolveRules(settings, 'config', list);
   const findings = runRules(resolved, filePath, 'config', (visitor) => {
     for (const problem of model.problems ?? []) visitor.sourceError?.(problem);

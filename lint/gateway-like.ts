@@ -8,7 +8,7 @@
  * Federation jobs (metrics_path /federate) are left to federation-scrape-all.
  */
 import type { Range } from '../exposition/types.js';
-import type { ConfigModel, Located, ReportDescriptor, ScrapeJob } from './types.js';
+import type { ConfigModel, Located, OperatorDefaults, ReportDescriptor, ScrapeJob } from './types.js';
 
 export const PUSHGATEWAY_PORT = '9091';
 /** At most this many static targets with honor_labels still look like a gateway. */
@@ -38,13 +38,18 @@ function hostOf(target: string): string {
   return target.replace(/^[a-z]+:\/\//i, '').replace(/:\d+.*$/, '');
 }
 
-/** Why a job is gateway-like (empty: it is not). The first reason is the strongest. */
-export function gatewayReasons(job: ScrapeJob): GatewayReason[] {
+/**
+ * Why a job is gateway-like (empty: it is not). The first reason is the strongest. `defaults`: the run's
+ * `Prometheus` resource, whose `overrideHonorLabels` turns an operator job's honorLabels off.
+ */
+export function gatewayReasons(job: ScrapeJob, defaults?: OperatorDefaults): GatewayReason[] {
   if (isFederation(job)) return [];
   const reasons: GatewayReason[] = [];
   const targets = job.staticTargets;
+  const labelsOverridden = job.origin !== 'prometheus' && defaults?.overrideHonorLabels === true;
   if (
     job.honorLabels?.value === true &&
+    !labelsOverridden &&
     !job.discovers &&
     targets.length > 0 &&
     targets.length <= FEW_TARGETS
@@ -87,8 +92,8 @@ export function gatewayReasons(job: ScrapeJob): GatewayReason[] {
   return reasons;
 }
 
-export function isGatewayLike(job: ScrapeJob): boolean {
-  return gatewayReasons(job).length > 0;
+export function isGatewayLike(job: ScrapeJob, defaults?: OperatorDefaults): boolean {
+  return gatewayReasons(job, defaults).length > 0;
 }
 
 /** The reasons as one phrase for a message. */
@@ -99,7 +104,7 @@ export function describeReasons(reasons: readonly GatewayReason[]): string {
 /** Reports each gateway-like job of a config with messageId `gatewayJob` (the rules that judge such jobs share it). */
 export function reportGatewayJobs(model: ConfigModel, report: (descriptor: ReportDescriptor) => void): void {
   for (const job of model.jobs) {
-    const reasons = gatewayReasons(job);
+    const reasons = gatewayReasons(job, model.operatorDefaults);
     if (reasons.length === 0) continue;
     report({
       messageId: 'gatewayJob',

@@ -70,6 +70,28 @@ export interface SourceProblem {
   readonly range: Range;
 }
 
+/**
+ * What a Prometheus-Operator `Prometheus` resource (monitoring.coreos.com/v1, `spec`) sets for the jobs the operator
+ * generates from ServiceMonitors, PodMonitors and ScrapeConfigs: defaults (`scrapeInterval`, `scrapeTimeout`) and
+ * enforcements that override the monitors' own fields. Plain values: the resource may stand in another file of the
+ * run, so findings never point into it; `source` names it for messages.
+ */
+export interface OperatorDefaults {
+  /** `Prometheus <namespace>/<name> (<file>)`, or `<n> Prometheus resources` when several agree. */
+  readonly source: string;
+  /** Default interval of jobs without their own (the operator's default is 30s). */
+  readonly scrapeInterval?: string;
+  readonly scrapeTimeout?: string;
+  /** A sample limit every generated job gets (a monitor's lower one wins); 0 or absent: none. */
+  readonly enforcedSampleLimit?: number;
+  /** Likewise for the body size, e.g. `10MB`. */
+  readonly enforcedBodySizeLimit?: string;
+  /** true: every generated job gets honor_timestamps: false. */
+  readonly overrideHonorTimestamps?: boolean;
+  /** true: every generated job gets honor_labels: false. */
+  readonly overrideHonorLabels?: boolean;
+}
+
 export interface ConfigModel {
   readonly kind: 'config';
   readonly filePath: string;
@@ -80,6 +102,11 @@ export interface ConfigModel {
   readonly jobs: readonly ScrapeJob[];
   /** Problems found while reading the file; the engine hands each to the rules' `sourceError` visitor. */
   readonly problems?: readonly SourceProblem[];
+  /**
+   * The `Prometheus` resource(s) linted in the same run (this file's or others'): operator jobs (origin other than
+   * `prometheus`) take their defaults and enforcements from it. Absent: none in view.
+   */
+  readonly operatorDefaults?: OperatorDefaults;
 }
 
 /** A mermaid flowchart found in a Markdown document. */

@@ -11,10 +11,12 @@ import { lintConfigText, lintDocsModel, lintExpositionStream } from '../engine.j
 import type { LintSettings } from '../engine.js';
 import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
 import { expandPaths, isUrl } from '../files.js';
+import { mergeOperatorDefaults, PROMETHEUS_RESOURCE } from '../operator-defaults.js';
 import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
 import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
+import { parseConfig } from '../sources/config.js';
 import { detectKind } from '../sources/detect.js';
 import type { FileResult, SourceKind } from '../types.js';
 import { VERSION } from '../version.js';
@@ -111,6 +113,28 @@ async function lintUrlInput(
   }
 }
 
+/** A configuration read but not linted yet (see `lintConfigs`). */
+interface PendingConfig {
+  readonly config: string;
+  readonly filePath: string;
+}
+
+/**
+ * Lints the configurations read, with the defaults of the `Prometheus` resources among them (only files that may
+ * hold one are parsed twice), keeping the inputs' order.
+ */
+function lintConfigs(read: readonly (FileResult | PendingConfig)[], settings: LintSettings): FileResult[] {
+  const pending = read.filter((r): r is PendingConfig => 'config' in r);
+  const operatorDefaults = mergeOperatorDefaults(
+    pending
+      .filter((p) => PROMETHEUS_RESOURCE.test(p.config))
+      .flatMap((p) => parseConfig(p.config, p.filePath).prometheusResources),
+  );
+  return read.map((r) =>
+    'config' in r ? lintConfigText(r.config, r.filePath, settings, rules, { operatorDefaults }) : r,
+  );
+}
+
 export async function lintCommand(options: LintCommandOptions): Promise<CommandResult> {
   if (options.paths.length === 0)
     throw usageError('no paths given (a file, directory, glob, URL or - for stdin)');
@@ -123,7 +147,9 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
   });
   const settings = rc.settings;
   const inputs = await expandPaths(options.paths, options.cwd, rc.ignore);
-  const results: FileResult[] = [];
+  // Configs are linted after every input was read: the Prometheus resources among them (in any file, in any order)
+  // give the operator jobs of all of them their defaults (lint/operator-defaults.ts).
+  const read: (FileResult | PendingConfig)[] = [];
   let stderr = '';
   const only = options.only;
 
@@ -131,7 +157,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     if (input === '-') {
       const stdin = options.stdin ?? process.stdin;
       if (only === 'exposition') {
-        results.push(
+        read.push(
           await lintExpositionStream(stdin as AsyncIterable<Buffer | string>, {
             filePath: STDIN_NAME,
             settings,
@@ -146,13 +172,17 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
           `${STDIN_NAME}: cannot tell what it is; use scrapelint config -, metrics - or docs -`,
         );
       }
-      results.push(await lintText(text, STDIN_NAME, kind, settings));
+      read.push(
+        kind === 'config'
+          ? { config: text, filePath: STDIN_NAME }
+          : await lintText(text, STDIN_NAME, kind, settings),
+      );
       continue;
     }
     if (isUrl(input)) {
       if (only !== undefined && only !== 'exposition')
         throw usageError(`${input}: URLs hold expositions (scrapelint metrics URL)`);
-      results.push(await lintUrlInput(input, options, settings));
+      read.push(await lintUrlInput(input, options, settings));
       continue;
     }
     try {
@@ -166,10 +196,12 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
       }
       if (kind === 'exposition') {
         const { readFileChunks } = await import('../sources/exposition.js');
-        results.push(await lintExpositionStream(readFileChunks(input), { filePath: input, settings }));
+        read.push(await lintExpositionStream(readFileChunks(input), { filePath: input, settings }));
       } else {
         const text = head.length < HEAD_BYTES ? head : await readFile(input, 'utf8');
-        results.push(await lintText(text, input, kind, settings));
+        read.push(
+          kind === 'config' ? { config: text, filePath: input } : await lintText(text, input, kind, settings),
+        );
       }
     } catch (error) {
       if (error instanceof ScrapelintError) throw error;
@@ -180,6 +212,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     }
   }
 
+  const results = lintConfigs(read, settings);
   const shown =
     options.quiet === true
       ? results.map((r) => ({

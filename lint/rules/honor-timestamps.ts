@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRule } from '../define-rule.js';
 import { describeReasons, gatewayReasons } from '../gateway-like.js';
+import { defaultsFor } from '../operator-defaults.js';
 
 export default defineRule({
   meta: {
@@ -18,8 +19,10 @@ export default defineRule({
     return {
       config(model) {
         for (const job of model.jobs) {
-          const reasons = gatewayReasons(job);
+          const reasons = gatewayReasons(job, model.operatorDefaults);
           if (reasons.length === 0) continue;
+          // The Prometheus resource's overrideHonorTimestamps gives every operator job honor_timestamps: false.
+          if (defaultsFor(job, model.operatorDefaults)?.overrideHonorTimestamps === true) continue;
           if (job.honorTimestamps?.value === false || job.trackTimestampsStaleness?.value === true) continue;
           const operator = job.origin !== 'prometheus';
           context.report({

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { defineRule } from '../define-rule.js';
 import { describeReasons, gatewayReasons } from '../gateway-like.js';
+import { defaultsFor, enforcesLimit, isZeroLimit } from '../operator-defaults.js';
 import type { Located } from '../types.js';
 
 /** 0, `0`, `0B`, `0MB`, `0MiB`: no limit. */
-function isZero(limit: Located<string | number> | Located<number> | undefined): boolean {
-  if (limit === undefined) return true;
-  return typeof limit.value === 'number'
-    ? limit.value === 0
-    : /^0+(?:\.0*)?\s*(?:[KMGTPE]i?)?B?$/i.test(limit.value.trim());
-}
+const isZero = (limit: Located<string | number> | Located<number> | undefined): boolean =>
+  isZeroLimit(limit?.value);
 
 export default defineRule({
   meta: {
@@ -28,8 +25,10 @@ export default defineRule({
       config(model) {
         const globalLimited = !isZero(model.global.sampleLimit) || !isZero(model.global.bodySizeLimit);
         for (const job of model.jobs) {
-          const reasons = gatewayReasons(job);
+          const reasons = gatewayReasons(job, model.operatorDefaults);
           if (reasons.length === 0) continue;
+          // The Prometheus resource's enforcedSampleLimit / enforcedBodySizeLimit caps every operator job.
+          if (enforcesLimit(defaultsFor(job, model.operatorDefaults))) continue;
           if (job.sampleLimit !== undefined || job.bodySizeLimit !== undefined) {
             if (!isZero(job.sampleLimit) || !isZero(job.bodySizeLimit)) continue;
           } else if (globalLimited && job.origin === 'prometheus') continue;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRule } from '../define-rule.js';
 import { formatDuration, parseDuration } from '../../exposition/duration.js';
+import { defaultsFor, OPERATOR_DEFAULT_INTERVAL } from '../operator-defaults.js';
 import type { Located } from '../types.js';
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -90,15 +91,26 @@ export default defineRule({
             overLookback(job.scrapeInterval, interval, `of job "${job.name.value}" `);
           }
           if (job.scrapeTimeout === undefined || timeout === undefined || timeout === 0) continue;
-          // Operator resources inherit from the Prometheus resource, which is not in view: compare explicit pairs only.
-          if (operator && (job.scrapeInterval === undefined || interval === undefined)) continue;
-          const effectiveInterval = interval || gInterval;
+          if (job.scrapeInterval !== undefined && interval === undefined) continue;
+          let effectiveInterval = interval || gInterval;
+          let inheritedFrom = 'inherited';
+          if (operator && job.scrapeInterval === undefined) {
+            // Operator jobs inherit the Prometheus resource's spec.scrapeInterval (default 30s): compare only when
+            // that resource is in view.
+            const defaults = defaultsFor(job, model.operatorDefaults);
+            if (defaults === undefined) continue;
+            const inherited = parseDuration(defaults.scrapeInterval ?? OPERATOR_DEFAULT_INTERVAL);
+            if (inherited === undefined || inherited === 0) continue;
+            effectiveInterval = inherited;
+            inheritedFrom = `from ${defaults.source}${defaults.scrapeInterval === undefined ? ', the operator default' : ''}`;
+          }
           if (timeout > effectiveInterval) {
             context.report({
               messageId: 'timeoutGreater',
               data: {
                 timeout: job.scrapeTimeout.value,
-                interval: job.scrapeInterval?.value ?? `${formatDuration(effectiveInterval)} (inherited)`,
+                interval:
+                  job.scrapeInterval?.value ?? `${formatDuration(effectiveInterval)} (${inheritedFrom})`,
                 job: job.name.value,
               },
               range: job.scrapeTimeout.range,

@@ -5,7 +5,15 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
 import type { Range } from '../../exposition/types.js';
-import type { ConfigModel, GlobalConfig, JobOrigin, Located, ScrapeJob, SourceProblem } from '../types.js';
+import type {
+  ConfigModel,
+  GlobalConfig,
+  JobOrigin,
+  Located,
+  OperatorDefaults,
+  ScrapeJob,
+  SourceProblem,
+} from '../types.js';
 import { embeddedConfigs } from './configmap.js';
 import type { EmbeddedConfig } from './configmap.js';
 
@@ -318,6 +326,34 @@ function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
   return jobs;
 }
 
+/** A `Prometheus` resource's spec fields that operator-generated jobs inherit or are forced to. */
+function prometheusResource(r: Reader, root: YAMLMap, filePath: string): OperatorDefaults {
+  const metadata = r.map(root, 'metadata');
+  const name = r.string(metadata, 'name')?.value ?? '<unnamed>';
+  const namespace = r.string(metadata, 'namespace')?.value ?? 'default';
+  const spec = r.map(root, 'spec');
+  const value = <T>(located: Located<T> | undefined): T | undefined => located?.value;
+  const bodySize = r.sizeOrNumber(spec, 'enforcedBodySizeLimit');
+  return {
+    source: `Prometheus ${namespace}/${name} (${filePath})`,
+    ...optional('scrapeInterval', value(r.string(spec, 'scrapeInterval'))),
+    ...optional('scrapeTimeout', value(r.string(spec, 'scrapeTimeout'))),
+    ...optional('enforcedSampleLimit', value(r.integer(spec, 'enforcedSampleLimit'))),
+    ...optional('enforcedBodySizeLimit', bodySize === undefined ? undefined : String(bodySize.value)),
+    ...optional('overrideHonorTimestamps', value(r.boolean(spec, 'overrideHonorTimestamps'))),
+    ...optional('overrideHonorLabels', value(r.boolean(spec, 'overrideHonorLabels'))),
+  };
+}
+
+function isPrometheusResource(r: Reader, map: YAMLMap): boolean {
+  const apiVersion = scalarValue(r, map, 'apiVersion');
+  return (
+    scalarValue(r, map, 'kind') === 'Prometheus' &&
+    typeof apiVersion === 'string' &&
+    apiVersion.startsWith(OPERATOR_GROUP)
+  );
+}
+
 /** What a top-level YAML mapping is. */
 export function classifyDocument(value: unknown): 'prometheus' | JobOrigin | 'list' | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
@@ -351,6 +387,8 @@ export interface ParsedConfig extends ConfigModel {
   readonly recognized: boolean;
   /** Prometheus configurations embedded in ConfigMaps (lint/sources/configmap.ts): linted by the engine. */
   readonly embedded: readonly EmbeddedConfig[];
+  /** Prometheus-Operator `Prometheus` resources of the file (the engine merges those of a run: operator-defaults.ts). */
+  readonly prometheusResources: readonly OperatorDefaults[];
 }
 
 export interface ParseConfigOptions {
@@ -377,6 +415,7 @@ export function parseConfig(
   let global: GlobalConfig = {};
   let recognized = false;
   const embedded: EmbeddedConfig[] = [];
+  const prometheusResources: OperatorDefaults[] = [];
 
   for (const doc of docs) {
     const docRange = rangeOf(doc.contents, { start: 0, end: 0 });
@@ -412,9 +451,16 @@ export function parseConfig(
       const read = readPrometheus(r, root);
       global = read.global;
       jobs.push(...read.jobs);
+    } else if (isPrometheusResource(r, root)) {
+      recognized = true;
+      prometheusResources.push(prometheusResource(r, root, filePath));
     } else if (kind === 'list') {
       for (const item of r.seq(root, 'items')) {
         if (!isMap(item)) continue;
+        if (isPrometheusResource(r, item)) {
+          recognized = true;
+          prometheusResources.push(prometheusResource(r, item, filePath));
+        }
         const itemKind = kindOf(r, item);
         if (itemKind === 'ServiceMonitor' || itemKind === 'PodMonitor' || itemKind === 'ScrapeConfig') {
           recognized = true;
@@ -440,5 +486,6 @@ export function parseConfig(
     problems: sorted,
     recognized,
     embedded,
+    prometheusResources,
   };
 }

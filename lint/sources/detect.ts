@@ -11,7 +11,8 @@ const TEXT_NAME = /\.txt$/i;
 
 const PROMETHEUS_CONFIG =
   /^(global|scrape_configs|scrape_config_files|rule_files|alerting|remote_write|remote_read)\s*:/m;
-const OPERATOR_RESOURCE = /^\s*(?:-\s+)?kind\s*:\s*["']?(ServiceMonitor|PodMonitor|ScrapeConfig)["']?\s*$/m;
+const OPERATOR_RESOURCE =
+  /^\s*(?:-\s+)?kind\s*:\s*["']?(ServiceMonitor|PodMonitor|ScrapeConfig|Prometheus)["']?\s*$/m;
 const OPERATOR_API = /apiVersion\s*:\s*["']?monitoring\.coreos\.com\//;
 /** A ConfigMap whose data holds a Prometheus configuration (an indented `global:` or `scrape_configs:`). */
 const CONFIG_MAP = /^\s*(?:-\s+)?kind\s*:\s*["']?ConfigMap["']?\s*$/m;

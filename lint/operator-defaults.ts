@@ -1,0 +1,73 @@
+/**
+ * What the Prometheus-Operator makes of a ServiceMonitor, PodMonitor or ScrapeConfig under a `Prometheus` resource
+ * (prometheus-operator `pkg/prometheus/promcfg.go`): `spec.scrapeInterval` (default 30s) and `spec.scrapeTimeout` for
+ * jobs without their own; `enforcedSampleLimit` / `enforcedBodySizeLimit` cap every generated job (a monitor's lower
+ * limit wins); `overrideHonorTimestamps` / `overrideHonorLabels` force `honor_timestamps` / `honor_labels` to false.
+ *
+ * Which Prometheus selects which monitor depends on label selectors scrapelint does not evaluate. With one
+ * `Prometheus` resource in the run, it applies to every operator job; with several, only what they all agree on
+ * (an enforcement all of them set, the largest enforced sample limit, an interval they share), so that no finding is
+ * waived by a Prometheus that may not be the one scraping the monitor.
+ */
+import type { OperatorDefaults, ScrapeJob } from './types.js';
+
+/** The operator's default `spec.scrapeInterval`. */
+export const OPERATOR_DEFAULT_INTERVAL = '30s';
+
+/** Quick test for a file that may hold a `Prometheus` resource (the command reads those first). */
+export const PROMETHEUS_RESOURCE = /^\s*(?:-\s+)?kind\s*:\s*["']?Prometheus["']?\s*(?:#.*)?$/m;
+
+/** 0, `0`, `0B`, `0MB`, `0MiB`: no limit. */
+export function isZeroLimit(limit: string | number | undefined): boolean {
+  if (limit === undefined) return true;
+  return typeof limit === 'number' ? limit === 0 : /^0+(?:\.0*)?\s*(?:[KMGTPE]i?)?B?$/i.test(limit.trim());
+}
+
+function agreed<T>(values: readonly (T | undefined)[]): T | undefined {
+  const first = values[0];
+  return first !== undefined && values.every((v) => v === first) ? first : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The settings all `resources` agree on (see the module comment); undefined when there are none. */
+export function mergeOperatorDefaults(resources: readonly OperatorDefaults[]): OperatorDefaults | undefined {
+  const [only] = resources;
+  if (only === undefined) return undefined;
+  if (resources.length === 1) return only;
+  const limits = resources.map((r) => r.enforcedSampleLimit ?? 0);
+  const bodies = resources.map((r) => r.enforcedBodySizeLimit);
+  return {
+    source: `${resources.length} Prometheus resources`,
+    ...optional(
+      'scrapeInterval',
+      agreed(resources.map((r) => r.scrapeInterval ?? OPERATOR_DEFAULT_INTERVAL)),
+    ),
+    ...optional('scrapeTimeout', agreed(resources.map((r) => r.scrapeTimeout))),
+    ...optional('enforcedSampleLimit', limits.every((l) => l > 0) ? Math.max(...limits) : undefined),
+    ...optional('enforcedBodySizeLimit', bodies.every((b) => !isZeroLimit(b)) ? bodies[0] : undefined),
+    ...optional(
+      'overrideHonorTimestamps',
+      resources.every((r) => r.overrideHonorTimestamps === true) || undefined,
+    ),
+    ...optional('overrideHonorLabels', resources.every((r) => r.overrideHonorLabels === true) || undefined),
+  };
+}
+
+/** The defaults that apply to `job`: only operator-generated jobs inherit from a `Prometheus` resource. */
+export function defaultsFor(
+  job: ScrapeJob,
+  defaults: OperatorDefaults | undefined,
+): OperatorDefaults | undefined {
+  return job.origin === 'prometheus' ? undefined : defaults;
+}
+
+/** Whether the Prometheus resource caps the job's samples or body whatever the monitor says. */
+export function enforcesLimit(defaults: OperatorDefaults | undefined): boolean {
+  return (
+    defaults !== undefined &&
+    ((defaults.enforcedSampleLimit ?? 0) > 0 || !isZeroLimit(defaults.enforcedBodySizeLimit))
+  );
+}
