@@ -5,6 +5,9 @@
  * for the next push; it is ready only when the replay reached the end of every assigned partition. Partitions it
  * loses take their sources with them. When the broker is away it keeps serving what it holds, says so
  * (`exposer_kafka_connected 0`, not ready) and reconnects with backoff; a transient error never ends the process.
+ *
+ * Offsets are committed after the records are applied (at least once), but not on the path a record takes to the
+ * store: see COMMIT_INTERVAL_MS.
  */
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -32,6 +35,32 @@ interface PartitionState {
 }
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * Fetch settings, chosen for propagation delay (bench/p5-delay.ts: record timestamp to visible at /metrics).
+ * kafkajs fetches, then hands the whole response to eachBatch and sends the next fetch only when eachBatch and
+ * what follows it have finished, so a record waits for the batch before it and for every round trip between two
+ * fetches. `minBytes: 1` makes the broker answer as soon as one record is there (an idle fetch is parked by the
+ * broker and answered the moment a record arrives, so `maxWaitTimeInMs` adds nothing to the delay); waiting for
+ * fuller fetches would trade delay for fewer requests, and at 10k records/s every fetch is full anyway.
+ * `maxWaitTimeInMs` is shorter than the kafkajs default (5 s) because Kafka answers one request per connection at
+ * a time and kafkajs sends heartbeats and commits on the connection that holds the parked fetch: on an idle topic
+ * they would wait up to 5 s behind it.
+ */
+const FETCH_MIN_BYTES = 1;
+const FETCH_MAX_WAIT_MS = 1000;
+
+/**
+ * How often applied offsets are committed. kafkajs with `autoCommit: true` commits after every batch and waits
+ * for the answer before the next fetch: one more broker round trip between two fetches, which every record that
+ * arrives meanwhile waits for (P5 measured it). With `autoCommit: false` the consumer resolves each applied offset
+ * and commits, in the background, at most once per interval and one commit at a time; on stop it commits what is
+ * left. Only applied offsets are ever resolved, so a restart or a new owner re-reads at most the records applied
+ * since the last commit (at least once). A partition kept across a rebalance is resumed by kafkajs from its
+ * committed offset; the records below `PartitionState.next` were applied already and are skipped, so a source
+ * never goes back in time.
+ */
+const COMMIT_INTERVAL_MS = 1000;
 
 export class KafkaIngest {
   private readonly kafka: Kafka;
@@ -95,8 +124,80 @@ export class KafkaIngest {
     this.stopping = true;
     if (this.probeTimer) clearInterval(this.probeTimer);
     await this.probeAdmin?.disconnect().catch(() => undefined);
+    await this.commitLeft();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loop;
+  }
+
+  /** The eachBatch payload of the last batch: its closure commits offsets for the group's current generation. */
+  private lastPayload: EachBatchPayload | undefined;
+  private committing: Promise<void> | undefined;
+  private lastCommitMs = 0;
+  /**
+   * The next offset of each partition after what was applied, not yet committed. Tracked here rather than taken
+   * from kafkajs' uncommitted offsets: kafkajs counts the offset it started a new group at as committed, so the
+   * records applied up to exactly that offset would never be committed.
+   */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+
+  /** Commits what was applied, in the background, when the interval has passed; one commit at a time. */
+  private commitInBackground(payload: EachBatchPayload): void {
+    if (this.committing !== undefined || this.now() - this.lastCommitMs < COMMIT_INTERVAL_MS) return;
+    this.committing = this.commitApplied(payload)
+      .catch((error: unknown) => {
+        // The next commit carries these offsets too; a rebalance makes the new owner re-read them (at least once).
+        this.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'commit failed');
+      })
+      .finally(() => {
+        this.committing = undefined;
+      });
+  }
+
+  private async commitApplied(payload: EachBatchPayload): Promise<void> {
+    this.lastCommitMs = this.now();
+    const taken = [...this.toCommit.entries()];
+    if (taken.length === 0) return;
+    this.toCommit.clear();
+    const topics = new Map<string, { partition: number; offset: string }[]>();
+    for (const [, { topic, partition, offset }] of taken) {
+      const partitions = topics.get(topic) ?? [];
+      partitions.push({ partition, offset });
+      topics.set(topic, partitions);
+    }
+    try {
+      await payload.commitOffsetsIfNecessary({
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    } catch (error) {
+      // Put back what no newer batch has replaced, for the next attempt.
+      for (const [k, entry] of taken)
+        if (!this.toCommit.has(k) && this.assigned.has(k)) this.toCommit.set(k, entry);
+      throw error;
+    }
+  }
+
+  /** On stop: one attempt, at most 3 s, to commit what was applied since the last commit. */
+  private async commitLeft(): Promise<void> {
+    const payload = this.lastPayload;
+    if (payload === undefined) return;
+    const commit = async (): Promise<void> => {
+      await this.committing;
+      await this.commitApplied(payload);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer within 3 s')), 3000);
+    });
+    try {
+      await Promise.race([commit(), timeout]);
+    } catch (error) {
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not commit the last applied offsets; whoever reads the partition next re-reads them',
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private probeTimer: NodeJS.Timeout | undefined;
@@ -189,6 +290,8 @@ export class KafkaIngest {
       sessionTimeout: 10_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 1000,
+      minBytes: FETCH_MIN_BYTES,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       maxBytes: Math.max(10 * 1024 * 1024, this.options.maxMessageBytes * 2),
       maxBytesPerPartition: Math.max(1024 * 1024, this.options.maxMessageBytes + 1024),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
@@ -222,8 +325,9 @@ export class KafkaIngest {
     this.setConnected(true);
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: false });
     await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
+      autoCommit: false,
+      // Read by payload.commitOffsetsIfNecessary() (commitInBackground), not by kafkajs itself.
+      autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload),
@@ -274,6 +378,7 @@ export class KafkaIngest {
     for (const k of [...this.assigned.keys()]) {
       if (now.has(k)) continue;
       this.assigned.delete(k);
+      this.toCommit.delete(k);
       const partition = Number(k.split('\u0000')[1]);
       const dropped = this.store.dropPartition(partition);
       this.logger.info({ partition, droppedSources: dropped }, 'partition revoked');
@@ -338,10 +443,19 @@ export class KafkaIngest {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    this.lastPayload = payload;
     const state = this.assigned.get(key(batch.topic, batch.partition));
     let lastHeartbeat = Date.now();
+    // The last applied offset; resolved once per batch and before a heartbeat, not per record (kafkajs parses it).
+    let applied: string | undefined;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
+      const offset = BigInt(message.offset);
+      if (state !== undefined && offset < state.next) {
+        // Applied before: kafkajs resumes a partition kept across a rebalance from its committed offset.
+        applied = message.offset;
+        continue;
+      }
       const record: RawRecord = {
         key: message.key ?? null,
         value: message.value ?? null,
@@ -361,15 +475,25 @@ export class KafkaIngest {
         : decoded;
       if (!decoded.ok) countRejection(this.metrics, decoded.reason);
       if (!result.ok) this.logRejection(result.reason, result.detail, batch.partition, message.offset);
-      payload.resolveOffset(message.offset);
+      applied = message.offset;
       if (state) {
-        state.next = BigInt(message.offset) + 1n;
+        state.next = offset + 1n;
         if (!state.caughtUp && state.next >= state.target) state.caughtUp = true;
       }
       if (Date.now() - lastHeartbeat > 1000) {
+        payload.resolveOffset(applied);
         await payload.heartbeat();
         lastHeartbeat = Date.now();
       }
+    }
+    if (applied !== undefined) {
+      payload.resolveOffset(applied);
+      this.toCommit.set(key(batch.topic, batch.partition), {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: (BigInt(applied) + 1n).toString(),
+      });
+      this.commitInBackground(payload);
     }
     const high = BigInt(batch.highWatermark);
     if (state) {

@@ -1,7 +1,8 @@
 /**
  * The exposer against the real broker: records produced by kafkajs and by kcat appear at /metrics, a malformed
  * record between good ones is counted and the good ones applied, a restarted exposer rebuilds its state from
- * Kafka (replay), and two exposers in one group split the partitions and the survivor takes them all.
+ * Kafka (replay), commits the offsets of what it applied, and two exposers in one group split the partitions and
+ * the survivor takes them all.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -149,6 +150,35 @@ describe('exposer on the real broker', () => {
     await waitReady(second);
     const text = await metricsText(second);
     for (let i = 0; i < 30; i++) expect(text).toMatch(new RegExp(`instance="i${i}"[^}]*\\} ${i}\\b`));
+  });
+
+  it('commits the offsets of what it applied: after a clean stop the group stands at the end of every partition', async () => {
+    const topic = uniqueTopic('commit');
+    await createTopic(topic, 3);
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      key: `svc/i${i}`,
+      value: message('svc', `i${i}`, i),
+    }));
+    await produce(topic, records);
+    const group = uniqueTopic('g');
+    const exposer = await startExposer(topic, group);
+    await waitReady(exposer);
+    await waitForLine(exposer, /instance="i29"/);
+    await exposer.stop();
+    running.splice(running.indexOf(exposer), 1);
+
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const byPartition = new Map(committed?.partitions.map((p) => [p.partition, p.offset]));
+      expect(ends.map((e) => e.partition).sort()).toEqual([0, 1, 2]);
+      for (const end of ends) expect(byPartition.get(end.partition)).toBe(end.high);
+      expect(ends.reduce((n, e) => n + Number(e.high), 0)).toBe(30);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('splits the partitions between two exposers in one group; the survivor takes every source', async () => {
