@@ -4,7 +4,7 @@ import { parseText } from '../exposition/index.js';
 import { createTopic, brokers, kafka, uniqueTopic } from '../test/kafka.js';
 import { decodeRecord } from './decode.js';
 import { startDemoApp } from './demo-app.js';
-import { runLoadgen } from './loadgen.js';
+import { MAX_BEHIND_MS, runLoadgen } from './loadgen.js';
 
 async function readAll(
   topic: string,
@@ -55,6 +55,15 @@ describe('exposer loadgen', () => {
     expect(summary.records).toBeGreaterThan(10);
     expect(summary.records).toBeLessThanOrEqual(40 * 1.5 + 10);
     expect(summary.samples).toBe(summary.records * 24);
+    // What it reports about keeping up is consistent with what it sent.
+    expect(summary.targetRate).toBe(40);
+    expect(summary.keptUp).toBe(summary.recordsPerSecond >= 0.95 * 40);
+    expect(summary.shortfall === undefined).toBe(summary.keptUp);
+    expect(summary.requests).toBeGreaterThan(0);
+    expect(summary.requests).toBeLessThanOrEqual(summary.attempted);
+    expect(summary.ackMs.p50).toBeGreaterThanOrEqual(0);
+    expect(summary.ackMs.p99).toBeGreaterThanOrEqual(summary.ackMs.p50);
+    expect(summary.ackMs.max).toBeGreaterThanOrEqual(summary.ackMs.p99);
     const records = await readAll(topic, summary.records);
     expect(records).toHaveLength(summary.records);
     const keys = new Set(records.map((r) => r.key));
@@ -100,6 +109,34 @@ describe('exposer loadgen', () => {
       instance: 'app-0:8080',
     });
     expect(parseText(first!.value.toString(), { format: 'text' }).summary.errors).toBe(0);
+  });
+
+  it('says so when it cannot keep up, and skips what falls behind instead of bursting without bound', async () => {
+    const topic = uniqueTopic('loadgen-behind');
+    await createTopic(topic, 1);
+    const rate = 1_000_000;
+    const summary = await runLoadgen({
+      brokers: brokers().split(','),
+      topic,
+      sources: 3,
+      series: 12,
+      rate,
+      durationMs: 1500,
+      format: 'text',
+      job: 'lg',
+      timestamps: false,
+      batch: 100,
+    });
+    expect(summary.producerErrors).toBe(0);
+    expect(summary.keptUp).toBe(false);
+    expect(summary.skipped).toBeGreaterThan(0);
+    // Nothing beyond the schedule, and never more than MAX_BEHIND_MS of records waiting to be sent.
+    expect(summary.attempted + summary.skipped).toBeLessThanOrEqual(1.5 * rate);
+    expect(summary.maxBehindMs).toBeLessThanOrEqual(MAX_BEHIND_MS);
+    expect(summary.shortfall).toMatch(
+      /^reached \d+ of 1000000 records\/s: \d+ records fell over 1000 ms behind/,
+    );
+    expect(await readAll(topic, summary.records)).toHaveLength(summary.records);
   });
 
   it('refuses a rate or duration that is not positive', async () => {

@@ -1,6 +1,16 @@
 /**
  * `exposer loadgen`: pushes N synthetic sources x M series to the topic at a bounded rate for a bounded time,
  * with one kafkajs producer, the way a fleet of apps would. Progress on a TTY, a summary at the end.
+ *
+ * Pacing: record k is due at k / rate seconds. A produce request takes the records due, up to `batch`, once the
+ * oldest of them has waited LINGER_MS (librdkafka's default linger) or `batch` are due; up to MAX_IN_FLIGHT
+ * requests are in flight at once, so building the next request overlaps the broker's round trip. kafkajs stamps
+ * the records of a request (CreateTime) when it encodes it, just before writing it to the socket: time spent
+ * here before that is not part of a propagation delay measured from the record timestamp.
+ *
+ * When the generator cannot keep up (a busy machine), it does not burst to catch up without bound: records more
+ * than MAX_BEHIND_MS overdue are skipped and counted, and the summary says what rate it reached and why
+ * (`keptUp`, `skipped`, `maxBehindMs`, `shortfall`).
  */
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { SyntheticApp } from './workload.js';
@@ -22,9 +32,21 @@ export interface LoadgenOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Records due longer ago than this are skipped (counted in `skipped`), not sent late in a burst. */
+export const MAX_BEHIND_MS = 1000;
+/** How long the oldest due record may wait for more to share its produce request. */
+export const LINGER_MS = 5;
+/** Produce requests in flight at once. */
+export const MAX_IN_FLIGHT = 4;
+/** The achieved rate counts as keeping up from this share of the asked rate. */
+const KEPT_UP_SHARE = 0.95;
+/** Round trips kept for the summary's quantiles (the first ones; a long run does not grow without bound). */
+const MAX_ACK_SAMPLES = 100_000;
+
 export interface LoadgenSummary {
   /** Records the broker acknowledged. */
   readonly records: number;
+  /** Records sent (acknowledged or failed). */
   readonly attempted: number;
   readonly samples: number;
   readonly bytes: number;
@@ -33,6 +55,24 @@ export interface LoadgenSummary {
   readonly samplesPerSecond: number;
   readonly producerErrors: number;
   readonly lastError?: string;
+  /** The rate asked for (records/s). */
+  readonly targetRate: number;
+  /** Whether the acknowledged rate reached 95 % of the asked rate. */
+  readonly keptUp: boolean;
+  /** Records that fell more than MAX_BEHIND_MS behind the schedule and were never sent. */
+  readonly skipped: number;
+  /** The longest time the oldest unsent record was overdue when a request was built. */
+  readonly maxBehindMs: number;
+  /** Produce requests sent, and their round trip (send to acknowledgement) in ms. */
+  readonly requests: number;
+  readonly ackMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Set when it did not keep up: the rate reached and what held it back. */
+  readonly shortfall?: string;
+}
+
+function quantileOf(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export function sourceInstance(index: number): string {
@@ -67,14 +107,39 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenSummar
   let lastError: string | undefined;
   let next = 0;
   let lastProgress = 0;
+  /** Records sent or skipped: the position in the schedule. */
+  let scheduled = 0;
+  let skipped = 0;
+  let maxBehindMs = 0;
+  let requests = 0;
+  const acks: number[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const perMs = options.rate / 1000;
+  const maxBehind = Math.max(1, Math.floor(MAX_BEHIND_MS * perMs));
+  /** Until every request is answered (the producer's disconnect is not part of the rate). */
+  let seconds: number;
   try {
     while (Date.now() - started < options.durationMs && !options.signal?.aborted) {
-      const due = Math.floor(((Date.now() - started) / 1000) * options.rate);
-      if (attempted >= due) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, 1000 / options.rate))));
+      const elapsed = Date.now() - started;
+      const due = Math.floor(elapsed * perMs);
+      if (due - scheduled > maxBehind) {
+        skipped += due - scheduled - maxBehind;
+        scheduled = due - maxBehind;
+      }
+      const waiting = due - scheduled;
+      /** How long the oldest unsent record has been due. */
+      const behindMs = waiting > 0 ? elapsed - (scheduled + 1) / perMs : 0;
+      if (waiting === 0 || (waiting < options.batch && behindMs < LINGER_MS)) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      const count = Math.min(options.batch, due - attempted);
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      maxBehindMs = Math.max(maxBehindMs, behindMs);
+      const count = Math.min(options.batch, waiting);
+      scheduled += count;
       attempted += count;
       const messages: Message[] = [];
       let batchSamples = 0;
@@ -98,34 +163,70 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenSummar
         }
         batchSamples += app.seriesCount;
       }
-      try {
-        await producer.send({ topic: options.topic, messages, compression: CompressionTypes.None, acks: -1 });
-        records += count;
-        samples += batchSamples;
-      } catch (error) {
-        producerErrors++;
-        lastError = error instanceof Error ? error.message : String(error);
-      }
+      requests++;
+      const sentAt = performance.now();
+      const request = producer
+        .send({ topic: options.topic, messages, compression: CompressionTypes.None, acks: -1 })
+        .then(
+          () => {
+            records += count;
+            samples += batchSamples;
+            if (acks.length < MAX_ACK_SAMPLES) acks.push(performance.now() - sentAt);
+          },
+          (error: unknown) => {
+            producerErrors++;
+            lastError = error instanceof Error ? error.message : String(error);
+          },
+        )
+        .finally(() => inFlight.delete(request));
+      inFlight.add(request);
       if (options.progress && Date.now() - lastProgress > 500) {
         lastProgress = Date.now();
         const done = Math.min(1, (Date.now() - started) / options.durationMs);
         const bar = '#'.repeat(Math.round(done * 30)).padEnd(30, '.');
-        options.progress(`[${bar}] ${records} records, ${samples} samples, ${producerErrors} errors`);
+        options.progress(
+          `[${bar}] ${records} records, ${samples} samples, ${producerErrors} errors${skipped > 0 ? `, ${skipped} skipped (behind)` : ''}`,
+        );
       }
     }
+    await Promise.all(inFlight);
   } finally {
+    await Promise.allSettled(inFlight);
+    seconds = (Date.now() - started) / 1000;
     await producer.disconnect().catch(() => undefined);
   }
-  const seconds = (Date.now() - started) / 1000;
+  const recordsPerSecond = records / seconds;
+  const keptUp = recordsPerSecond >= KEPT_UP_SHARE * options.rate;
+  acks.sort((a, b) => a - b);
+  const ackMs = { p50: quantileOf(acks, 0.5), p99: quantileOf(acks, 0.99), max: quantileOf(acks, 1) };
+  const reasons: string[] = [];
+  if (skipped > 0) reasons.push(`${skipped} records fell over ${MAX_BEHIND_MS} ms behind and were skipped`);
+  if (producerErrors > 0) reasons.push(`${producerErrors} produce requests failed (${lastError ?? ''})`);
+  if (reasons.length === 0) {
+    reasons.push(
+      `the broker acknowledged requests in ${ackMs.p50.toFixed(0)} ms (p50) / ${ackMs.p99.toFixed(0)} ms (p99) with ${MAX_IN_FLIGHT} in flight, and records were at most ${maxBehindMs.toFixed(0)} ms overdue`,
+    );
+  }
   return {
     records,
     attempted,
     samples,
     bytes,
     seconds,
-    recordsPerSecond: records / seconds,
+    recordsPerSecond,
     samplesPerSecond: samples / seconds,
     producerErrors,
     ...(lastError === undefined ? {} : { lastError }),
+    targetRate: options.rate,
+    keptUp,
+    skipped,
+    maxBehindMs,
+    requests,
+    ackMs,
+    ...(keptUp
+      ? {}
+      : {
+          shortfall: `reached ${recordsPerSecond.toFixed(0)} of ${options.rate} records/s: ${reasons.join('; ')} (the generator or the machine is too slow for this rate)`,
+        }),
   };
 }
