@@ -6,6 +6,7 @@
  *
  *   argv[2]: JSON of the exposer flags (brokers, topics, group, listen, ...)
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { serve } from '../exposer/serve.js';
 import type { ApplyMeta } from '../exposer/store.js';
@@ -15,6 +16,10 @@ export interface ChildStats {
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
   readonly externalBytes: number;
+  /** Committed size of V8's young generation (new space): it grows under allocation and does not shrink back. */
+  readonly newSpaceBytes: number;
+  /** Committed size of V8's old space. */
+  readonly oldSpaceBytes: number;
   readonly series: number;
   readonly sources: number;
   readonly ready: boolean;
@@ -83,10 +88,14 @@ async function main(): Promise<void> {
       collect?.();
     }
     const memory = process.memoryUsage();
+    const space = (name: string): number =>
+      getHeapSpaceStatistics().find((h) => h.space_name === name)?.space_size ?? 0;
     return {
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       externalBytes: memory.external,
+      newSpaceBytes: space('new_space'),
+      oldSpaceBytes: space('old_space'),
       series: store.seriesCount(),
       sources: store.sourceCount(),
       ready: exposer.ingest.readiness().ready,

@@ -8,7 +8,7 @@
  * `--heap-snapshot FILE` writes a heap snapshot at the end. Prints one JSON line. Not part of `npm run bench`: the side-by-side comparisons are; this is the quick loop
  * behind the optimisations recorded in bench/RESULTS.md.
  */
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { decodeRecord, type RawRecord } from '../exposer/decode.js';
 import type { PushMessage } from '../exposer/schema.js';
 import { renderMetrics } from '../exposer/render.js';
@@ -106,7 +106,8 @@ function main(): void {
   const mode = option('--mode', 'none') as TimestampMode;
   const apps = fleet(sources, 100);
   gc();
-  const heapBefore = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage();
+  const heapBefore = before.heapUsed;
   const store = new Store({ ...DEFAULT_STORE_OPTIONS, maxSeries: 10_000_000, timestamps: mode });
   let applyMs = 0;
   let applyCpuMs = 0;
@@ -126,7 +127,8 @@ function main(): void {
     bytes = r.bytes;
   }
   gc();
-  const heapAfter = process.memoryUsage().heapUsed;
+  const after = process.memoryUsage();
+  const heapAfter = after.heapUsed;
   const series = store.seriesCount();
   const snapshotPath = option('--heap-snapshot', '');
   if (snapshotPath !== '') writeHeapSnapshot(snapshotPath);
@@ -144,6 +146,11 @@ function main(): void {
       firstRenderMs: Math.round(firstRenderMs),
       renderBytes: bytes,
       heapBytesPerSeries: Math.round((heapAfter - heapBefore) / series),
+      externalBytesPerSeries: Math.round((after.external - before.external) / series),
+      rssBytesPerSeries: Math.round((after.rss - before.rss) / series),
+      heapSpacesMiB: Object.fromEntries(
+        getHeapSpaceStatistics().map((h) => [h.space_name, +(h.space_size / 2 ** 20).toFixed(1)]),
+      ),
     }),
   );
 }

@@ -94,9 +94,11 @@ export interface Layout {
    * message with this allocates nothing, which is what makes a push of an unchanged set of series cheap.
    */
   readonly shape: string;
-  /** The distinct names and label values of the family, back to back; string i is `strings.slice(starts[i], starts[i + 1])`. */
-  readonly strings: string;
-  readonly starts: Uint32Array;
+  /**
+   * The distinct names and label values of the family, copied out of the message (a string cut out of a record's
+   * body would keep the whole body alive).
+   */
+  readonly strings: readonly string[];
 }
 
 /** One source's part of a family, immutable once stored. */
@@ -465,8 +467,7 @@ export class Store {
       }
       seen.add(prefix);
     }
-    const table = strings.finish();
-    return { count, text, offsets, shape: fromCodes(codes), strings: table.text, starts: table.starts };
+    return { count, text, offsets, shape: fromCodes(codes), strings: strings.finish() };
   }
 
   private checkLabel(name: string, value: string, where: string): void {
@@ -684,16 +685,11 @@ class ShapeReader {
 
   /** Whether the next string index refers to `text`. */
   is(text: string): boolean {
-    const i = this.next();
-    const { starts, strings } = this.layout;
-    if (i < 0 || i + 1 >= starts.length) return false;
-    const start = starts[i]!;
-    return starts[i + 1]! - start === text.length && strings.startsWith(text, start);
+    return this.layout.strings[this.next()] === text;
   }
 
   string(): string {
-    const i = this.next();
-    return this.layout.strings.slice(this.layout.starts[i], this.layout.starts[i + 1]);
+    return this.layout.strings[this.next()] ?? '';
   }
 }
 
@@ -773,15 +769,16 @@ class StringTable {
     return piece;
   }
 
-  finish(): { text: string; starts: Uint32Array } {
-    const starts = new Uint32Array(this.strings.length + 1);
+  /** Copies of the strings that share one allocation and refer to nothing else. */
+  finish(): string[] {
+    const all = this.strings.join('');
+    const copies: string[] = [];
     let at = 0;
-    for (let i = 0; i < this.strings.length; i++) {
-      starts[i] = at;
-      at += this.strings[i]!.length;
+    for (const s of this.strings) {
+      copies.push(all.slice(at, at + s.length));
+      at += s.length;
     }
-    starts[this.strings.length] = at;
-    return { text: this.strings.join(''), starts };
+    return copies;
   }
 }
 
