@@ -124,6 +124,8 @@ describe('Prometheus configurations inside ConfigMaps', () => {
       ),
       '',
     );
+    expect(detectKind('c.yaml', quoted)).toBe('config');
+    expect(detectKind('c.yaml', folded)).toBe('config');
     const quotedResult = lintConfigText(quoted, 'c.yaml');
     expect(shown(quoted, quotedResult)).toContain('6:3-6:17 single-massive-target "prometheus.yml"');
     expect(quotedResult.messages[0]?.message).toContain('at line 2:15 of prometheus.yml');

@@ -17,7 +17,7 @@ const OPERATOR_API = /apiVersion\s*:\s*["']?monitoring\.coreos\.com\//;
 /** A ConfigMap whose data holds a Prometheus configuration (an indented `global:` or `scrape_configs:`). */
 const CONFIG_MAP = /^\s*(?:-\s+)?kind\s*:\s*["']?ConfigMap["']?\s*$/m;
 const CONFIG_MAP_KEY = /^\s+["']?[^\s:#"']+\.ya?ml["']?\s*:/m;
-const EMBEDDED_CONFIG = /^[ \t]+(?:global|scrape_configs)\s*:|\\n(?:global|scrape_configs)\s*:/m;
+const EMBEDDED_CONFIG = /^[ \t]+(?:global|scrape_configs)\s*:|(?:\\n|["'])(?:global|scrape_configs)\s*:/m;
 const EXPOSITION_LINE =
   /^(?:# (?:HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* |[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})?[ \t]+(?:[-+]?[0-9.][0-9.eE+-]*|[-+]?[Ii]nf|[Nn]a[Nn])(?:[ \t]+-?[0-9.]+)?[ \t]*$)/m;
 
