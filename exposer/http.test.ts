@@ -221,6 +221,29 @@ describe('the cap on concurrent scrapes (web.max-requests)', () => {
       await server.close();
     }
   });
+
+  it('does not count a client that left while authentication was running', async () => {
+    // bcrypt cost 12: the check takes long enough for the client to go away before the handler runs.
+    const slow = parseWebConfig(
+      `basic_auth_users:\n  alice: ${bcrypt.hashSync('s3cret', 12)}\n`,
+      '/etc/web.yml',
+    );
+    const { app, metrics } = setup({}, { maxRequests: 1, webConfig: slow });
+    const server = await startServer(app, { listen: '127.0.0.1:0' });
+    const authorization = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
+    try {
+      const gone = get(`${server.url}/metrics`, { headers: { authorization } });
+      gone.on('error', () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      gone.destroy();
+      // Long enough for the abandoned request's bcrypt check to end and its handler to run.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await valueOf(metrics.scrapesInFlight)).not.toBe(1);
+      await request(server.url).get('/metrics').set('Authorization', authorization).expect(200);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('health, readiness, sources, status page', () => {

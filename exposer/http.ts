@@ -96,6 +96,9 @@ export function createApp(deps: AppDeps): express.Express {
           );
         return;
       }
+      // A client that left while an earlier step (authentication) was running: its 'close' has already been
+      // emitted and would never be seen below, leaking a slot for good.
+      if (res.closed) return;
       inFlight++;
       deps.metrics.scrapesInFlight.set(inFlight);
       // 'close' comes once per response, whether the body was sent in full or the client went away.
