@@ -1,20 +1,27 @@
 /**
- * The pre-commit hooks as a user meets them: pre-commit from PyPI in a temporary virtualenv, a temporary git
- * repository with a bad and a good file, `pre-commit try-repo <this checkout>`. pre-commit installs this package
- * the way it installs any `language: node` hook (npm install, whose `prepare` builds dist/; npm pack; npm install
- * -g), so this also proves the package installs and its `scrapelint` bin runs.
+ * The pre-commit hooks as a user meets them: pre-commit from PyPI in a temporary virtualenv (pip's own cache keeps the
+ * download between runs), a temporary git repository with bad and good files, and this checkout's hooks at its HEAD.
+ * pre-commit installs this package the way it installs any `language: node` hook (npm install, whose `prepare`
+ * builds dist/; npm pack; npm install -g), so this also proves the package installs and its `scrapelint` bin runs.
+ *
+ * `pre-commit try-repo <checkout>` writes `repos: [{repo: <checkout>, rev: <HEAD>, hooks: <every hook>}]` and runs
+ * it, but with a store of its own per call, so each call built the node environment again (about two minutes each on
+ * two cores). This test writes that same configuration itself and runs `pre-commit run` twice with one store: the
+ * environment is built once and both runs use it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** The checkout itself when clean (CI); else a clone of its HEAD, so that every try-repo shares one environment. */
+/** The checkout itself when clean (CI); else a clone of its HEAD (uncommitted changes are not part of a rev). */
 let checkout = root;
 const MINUTES = 60_000;
 
@@ -23,12 +30,12 @@ let preCommit: string;
 let repo: string;
 let env: NodeJS.ProcessEnv;
 
-/** Runs every hook of this checkout on `files` (each try-repo installs the package once, in a temporary store). */
-async function tryRepo(files: readonly string[]): Promise<{ code: number; output: string }> {
+/** Runs every hook of this checkout on `files`; all runs share one pre-commit store, so one node environment. */
+async function runHooks(files: readonly string[]): Promise<{ code: number; output: string }> {
   try {
     const { stdout, stderr } = await run(
       preCommit,
-      ['try-repo', checkout, '--verbose', '--files', ...files],
+      ['run', '--verbose', '--color', 'never', '--files', ...files],
       {
         cwd: repo,
         env,
@@ -87,6 +94,15 @@ beforeAll(async () => {
     join(repo, 'good.prom'),
     '# TYPE http_requests_total counter\nhttp_requests_total{code="200"} 1027\n',
   );
+  // What try-repo would write: this checkout at its HEAD, every hook it declares.
+  const { stdout: head } = await run('git', ['rev-parse', 'HEAD'], { cwd: checkout });
+  const manifest = z
+    .array(z.object({ id: z.string() }))
+    .parse(parse(readFileSync(join(checkout, '.pre-commit-hooks.yaml'), 'utf8')));
+  writeFileSync(
+    join(repo, '.pre-commit-config.yaml'),
+    stringify({ repos: [{ repo: checkout, rev: head.trim(), hooks: manifest.map(({ id }) => ({ id })) }] }),
+  );
   await run('git', ['add', '.'], { cwd: repo });
 }, 20 * MINUTES);
 
@@ -94,11 +110,11 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('pre-commit try-repo', () => {
+describe('pre-commit run with this checkout as the hook repository', () => {
   it(
     'every hook fails on its bad file, naming the rule',
     async () => {
-      const { code, output } = await tryRepo(['bad.yml', 'bad.prom', 'bad.md']);
+      const { code, output } = await runHooks(['bad.yml', 'bad.prom', 'bad.md']);
       expect(output).toMatch(/scrapelint \(Prometheus configs and operator resources\)\.+Failed/);
       expect(output).toMatch(/scrapelint \(exposition fixtures\)\.+Failed/);
       expect(output).toMatch(/scrapelint \(architecture docs\)\.+Failed/);
@@ -113,7 +129,7 @@ describe('pre-commit try-repo', () => {
   it(
     'every hook passes the good files',
     async () => {
-      const { code, output } = await tryRepo(['good.yml', 'good.prom', 'good.md']);
+      const { code, output } = await runHooks(['good.yml', 'good.prom', 'good.md']);
       expect(output.match(/\.+Passed/g)).toHaveLength(3);
       expect(code).toBe(0);
     },
