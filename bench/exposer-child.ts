@@ -31,6 +31,9 @@ export interface ChildStats {
   readonly firstApplyMs: number;
   readonly lastApplyMs: number;
   readonly cpuUserMs: number;
+  /** User + system CPU time of the process, and its value when the first record (since the last reset) was applied. */
+  readonly cpuMs: number;
+  readonly firstApplyCpuMs: number;
 }
 
 export type ChildCommand =
@@ -45,6 +48,11 @@ export type ChildRequest = ChildCommand & { id: number };
 
 const MAX_DELAYS = 2_000_000;
 
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 async function main(): Promise<void> {
   const flags = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
   const logger = pino({ level: 'error', base: { service: 'bench-exposer' } }, pino.destination(2));
@@ -57,13 +65,17 @@ async function main(): Promise<void> {
   let bytes = 0;
   let firstApplyMs = 0;
   let lastApplyMs = 0;
+  let firstApplyCpuMs = 0;
   let delays = new Float64Array(1024);
   let delayCount = 0;
   const original = store.apply.bind(store);
   store.apply = (message: PushMessage, meta: ApplyMeta) => {
     const result = original(message, meta);
     const now = Date.now();
-    if (firstApplyMs === 0) firstApplyMs = now;
+    if (firstApplyMs === 0) {
+      firstApplyMs = now;
+      firstApplyCpuMs = cpuMs();
+    }
     lastApplyMs = now;
     records++;
     if (result.ok) {
@@ -106,6 +118,8 @@ async function main(): Promise<void> {
       firstApplyMs,
       lastApplyMs,
       cpuUserMs: process.cpuUsage().user / 1000,
+      cpuMs: cpuMs(),
+      firstApplyCpuMs,
     };
   };
 
@@ -124,7 +138,7 @@ async function main(): Promise<void> {
         case 'stats':
           return statsNow(request.gc === true);
         case 'reset':
-          records = refused = samples = bytes = firstApplyMs = lastApplyMs = delayCount = 0;
+          records = refused = samples = bytes = firstApplyMs = lastApplyMs = delayCount = firstApplyCpuMs = 0;
           return statsNow(false);
         case 'waitReady':
           await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'ready');

@@ -68,6 +68,8 @@ interface ReplayRun {
   endToEndMs: number;
   samples: number;
   bytes: number;
+  /** Exposer CPU (user + system) from the first record applied to the last. */
+  applyCpuMs: number;
   rssBytes: number;
   heapUsedBytes: number;
   newSpaceBytes: number;
@@ -338,6 +340,7 @@ export async function runFleet(ctx: BenchContext): Promise<ComparisonResult[]> {
             const run: ReplayRun = {
               applyWindowMs: after.lastApplyMs - after.firstApplyMs,
               endToEndMs: after.lastApplyMs - t0,
+              applyCpuMs: after.cpuMs - after.firstApplyCpuMs,
               samples: after.samples,
               bytes: after.bytes,
               rssBytes: memory.rssBytes,
@@ -524,6 +527,7 @@ function p3Result(
   const speedup = ratioOf(pgVisible.median, visible.median);
   const pgIncomplete = pushgatewayRuns.filter((r) => r.puts < sources);
   const sustained = stats(replayRuns.map((r) => (r.samples / r.applyWindowMs) * 1000));
+  const perCpuSecond = stats(replayRuns.map((r) => (r.samples / Math.max(1, r.applyCpuMs)) * 1000));
   const exposerBytes = stats(replayRuns.map((r) => ((r.bytes / r.applyWindowMs) * 1000) / 1e6));
   const exposerBytesE2E = stats(replayRuns.map((r) => ((r.bytes / r.endToEndMs) * 1000) / 1e6));
   const kcatBytes = stats(kcatRuns.map((r) => ((r.bytes / r.wallMs) * 1000) / 1e6));
@@ -541,6 +545,11 @@ function p3Result(
       what: `replay ${bigExpected.toLocaleString('en-US')} series: samples applied per second (first to last record applied)`,
       unit: 'samples/s',
       ours: { tool: 'exposer', value: sustained },
+    },
+    {
+      what: `replay ${bigExpected.toLocaleString('en-US')} series: samples applied per CPU-second of the exposer process (user + system, first to last record applied; independent of the other load on the machine)`,
+      unit: 'samples/s',
+      ours: { tool: 'exposer', value: perCpuSecond },
     },
     {
       what: 'consume the same topic: record bytes per second',
@@ -567,7 +576,7 @@ function p3Result(
     },
     {
       target: '>= 150k samples/s sustained on one core',
-      measured: `${sustained.median.toFixed(0)} samples/s`,
+      measured: `${sustained.median.toFixed(0)} samples/s (wall clock); ${perCpuSecond.median.toFixed(0)} samples per CPU-second`,
       met: Number.isFinite(sustained.median) ? sustained.median >= 150_000 : null,
     },
     {

@@ -89,7 +89,7 @@ function runRound(store: Store, apps: ReturnType<typeof fleet>, round: number, m
   const c1 = cpuMs();
   let bytes = 0;
   for (const chunk of renderMetrics(store, 'text', Date.now(), { drain: mode !== 'drain' }))
-    bytes += chunk.length;
+    bytes += Buffer.byteLength(chunk); // as http.ts counts them (this flattens a string built piecewise)
   return {
     applyMs,
     applyCpuMs,
