@@ -458,3 +458,279 @@ describe('Store: snapshots', () => {
     expect(lines[4001]).toBe('big{instance="i",job="j",n="4000"} 4000');
   });
 });
+
+describe('Store: a push compared with the series already held', () => {
+  /** A family whose samples may carry their own names (histograms) and labels in a given order. */
+  function family(name: string, samples: [string, [string, string][], number][]): PushFamily {
+    return {
+      name,
+      type: 'untyped',
+      samples: samples.map(([sampleName, labels, value]) => ({ name: sampleName, labels, value })),
+    };
+  }
+
+  it('the same series again: only the values change', () => {
+    const s = store();
+    const f = (v: number) =>
+      family('a', [
+        ['a', [['x', '1']], v],
+        ['a', [['x', '2']], v + 1],
+      ]);
+    s.apply(msg({ families: [f(1)] }), meta());
+    s.apply(msg({ families: [f(10)] }), meta());
+    expect(scrape(s)).toBe(
+      '# TYPE a untyped\na{instance="i",job="j",x="1"} 10\na{instance="i",job="j",x="2"} 11\n',
+    );
+  });
+
+  it('a changed label value, label name or sample name in an otherwise equal push is rendered as pushed', () => {
+    const s = store();
+    s.apply(
+      msg({
+        families: [
+          family('h', [
+            ['h_sum', [['x', '1']], 1],
+            ['h_count', [['x', '1']], 2],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    s.apply(
+      msg({
+        families: [
+          family('h', [
+            ['h_sum', [['x', '9']], 3],
+            ['h_count', [['y', '1']], 4],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    expect(scrape(s)).toBe(
+      '# TYPE h untyped\nh_sum{instance="i",job="j",x="9"} 3\nh_count{instance="i",job="j",y="1"} 4\n',
+    );
+    s.apply(
+      msg({
+        families: [
+          family('h', [
+            ['h_sum', [['x', '9']], 5],
+            ['h_bucket', [['y', '1']], 6],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    expect(scrape(s)).toBe(
+      '# TYPE h untyped\nh_sum{instance="i",job="j",x="9"} 5\nh_bucket{instance="i",job="j",y="1"} 6\n',
+    );
+  });
+
+  it('labels in another order or an extra label are new series shapes, rendered sorted', () => {
+    const s = store();
+    s.apply(
+      msg({
+        families: [
+          family('a', [
+            [
+              'a',
+              [
+                ['y', '2'],
+                ['x', '1'],
+              ],
+              1,
+            ],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    s.apply(
+      msg({
+        families: [
+          family('a', [
+            [
+              'a',
+              [
+                ['x', '1'],
+                ['y', '2'],
+              ],
+              2,
+            ],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    expect(scrape(s)).toBe('# TYPE a untyped\na{instance="i",job="j",x="1",y="2"} 2\n');
+    s.apply(
+      msg({
+        families: [
+          family('a', [
+            [
+              'a',
+              [
+                ['x', '1'],
+                ['y', '2'],
+                ['z', '3'],
+              ],
+              3,
+            ],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    expect(scrape(s)).toBe('# TYPE a untyped\na{instance="i",job="j",x="1",y="2",z="3"} 3\n');
+  });
+
+  it('tells apart values that differ only past a NUL, in length, or in the last of many series', () => {
+    const s = store();
+    // 300 series with 300 distinct values: indices past 127 take more than one character in the shape.
+    const many = (last: string, v: number) =>
+      family(
+        'm',
+        Array.from({ length: 300 }, (_, i): [string, [string, string][], number] => [
+          'm',
+          [['k', i === 299 ? last : `v${i}`.repeat(i % 7 === 0 ? 40 : 1)]],
+          v,
+        ]),
+      );
+    s.apply(msg({ families: [many('a\u0000b', 1)] }), meta());
+    s.apply(msg({ families: [many('a\u0000c', 2)] }), meta());
+    const lines = scrape(s).split('\n');
+    expect(lines[300]).toBe('m{instance="i",job="j",k="a\u0000c"} 2');
+    expect(lines[141]).toBe(`m{instance="i",job="j",k="${'v140'.repeat(40)}"} 2`);
+    s.apply(msg({ families: [many('a\u0000cc', 3)] }), meta());
+    expect(scrape(s).split('\n')[300]).toBe('m{instance="i",job="j",k="a\u0000cc"} 3');
+  });
+
+  it('a sample label named like a group label yields to the group label, push after push', () => {
+    const s = store();
+    const f = (job: string, v: number) =>
+      family('a', [
+        [
+          'a',
+          [
+            ['job', job],
+            ['x', '1'],
+          ],
+          v,
+        ],
+      ]);
+    s.apply(msg({ families: [f('mine', 1)] }), meta());
+    s.apply(msg({ families: [f('other', 2)] }), meta());
+    expect(scrape(s)).toBe('# TYPE a untyped\na{instance="i",job="j",x="1"} 2\n');
+  });
+
+  it('refuses a duplicate that only appears in a later push, and keeps the earlier state', () => {
+    const s = store();
+    s.apply(
+      msg({
+        families: [
+          family('a', [
+            ['a', [['x', '1']], 1],
+            ['a', [['x', '2']], 2],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    const r = s.apply(
+      msg({
+        families: [
+          family('a', [
+            ['a', [['x', '1']], 3],
+            ['a', [['x', '1']], 4],
+          ]),
+        ],
+      }),
+      meta(),
+    );
+    expect(r).toMatchObject({ ok: false, reason: 'duplicate_series' });
+    expect(scrape(s)).toBe(
+      '# TYPE a untyped\na{instance="i",job="j",x="1"} 1\na{instance="i",job="j",x="2"} 2\n',
+    );
+  });
+
+  it('merge after new group labels: a relabelled family takes the same-series path on its next push', () => {
+    const s = store();
+    s.apply(msg({ families: [family('a', [['a', [['x', '1']], 1]]), family('b', [['b', [], 2]])] }), meta());
+    s.apply(msg({ op: 'merge', labels: [['zone', 'z']], families: [family('b', [['b', [], 3]])] }), meta());
+    s.apply(
+      msg({ op: 'merge', labels: [['zone', 'z']], families: [family('a', [['a', [['x', '1']], 4]])] }),
+      meta(),
+    );
+    expect(scrape(s)).toBe(
+      '# TYPE a untyped\na{instance="i",job="j",x="1",zone="z"} 4\n# TYPE b untyped\nb{instance="i",job="j",zone="z"} 3\n',
+    );
+  });
+
+  it('drain: pending samples follow their series when the series are reordered or joined by others', () => {
+    const s = store({ timestamps: 'drain' });
+    const at = (ts: number) => meta(T0, { recordTimestampMs: ts });
+    s.apply(
+      msg({
+        families: [
+          family('a', [
+            ['a', [['x', '1']], 1],
+            ['a', [['x', '2']], 2],
+          ]),
+        ],
+      }),
+      at(T0 + 1),
+    );
+    s.apply(
+      msg({
+        families: [
+          family('a', [
+            ['a', [['x', '3']], 30],
+            ['a', [['x', '2']], 20],
+            ['a', [['x', '1']], 10],
+          ]),
+        ],
+      }),
+      at(T0 + 2),
+    );
+    expect(scrape(s)).toBe(
+      [
+        '# TYPE a untyped',
+        `a{instance="i",job="j",x="3"} 30 ${T0 + 2}`,
+        `a{instance="i",job="j",x="2"} 2 ${T0 + 1}`,
+        `a{instance="i",job="j",x="2"} 20 ${T0 + 2}`,
+        `a{instance="i",job="j",x="1"} 1 ${T0 + 1}`,
+        `a{instance="i",job="j",x="1"} 10 ${T0 + 2}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a scrape in flight keeps the values of its instant while the same series are pushed again', () => {
+    const s = store();
+    const samples = Array.from({ length: 3000 }, (_, i): [string, [string, string][], number] => [
+      'big',
+      [['n', String(i)]],
+      1,
+    ]);
+    s.apply(msg({ families: [family('big', samples)] }), meta());
+    const chunks = renderMetrics(s, 'text', T0)[Symbol.iterator]();
+    const first = chunks.next();
+    s.apply(
+      msg({
+        families: [
+          family(
+            'big',
+            samples.map(([n, l]) => [n, l, 2]),
+          ),
+        ],
+      }),
+      meta(),
+    );
+    let rest = '';
+    for (let c = chunks.next(); c.done !== true; c = chunks.next()) rest += c.value;
+    const body = `${first.value as string}${rest}`;
+    expect(body).toContain('big{instance="i",job="j",n="2999"} 1\n');
+    expect(body).not.toMatch(/ 2\n/);
+    expect(scrape(s)).toContain('big{instance="i",job="j",n="2999"} 2\n');
+  });
+});
