@@ -46,6 +46,25 @@ describe('summariseCpuProfile', () => {
     expect(summary.top[0]!.selfShare).toBeCloseTo(0.75);
   });
 
+  it('leaves out what an ignored file calls, wherever it lives', () => {
+    const nested = {
+      ...profile,
+      nodes: [
+        { ...frame(1, '(root)', '', -1), children: [3, 7] },
+        ...profile.nodes.slice(1),
+        { ...frame(7, 'toText', 'file:///repo/exposer/workload.ts', 150), children: [8] },
+        frame(8, 'renderSample', 'file:///repo/exposition/render.ts', 20),
+      ],
+      samples: [3, 8, 8, 7],
+      timeDeltas: [100, 100, 100, 100],
+    };
+    const summary = summariseCpuProfile(JSON.stringify(nested), '/repo', 25, undefined, /workload\.ts$/);
+    expect(summary.sampledMs).toBeCloseTo(0.1);
+    expect(summary.top.map((f) => f.function)).toEqual(['applyOrRefuse']);
+    const all = summariseCpuProfile(JSON.stringify(nested), '/repo');
+    expect(all.top.map((f) => f.function)).toContain('renderSample');
+  });
+
   it('keeps only the top N frames', () => {
     expect(summariseCpuProfile(JSON.stringify(profile), '/repo', 2).top).toHaveLength(2);
   });

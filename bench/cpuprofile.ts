@@ -9,6 +9,7 @@ const profileSchema = z.object({
     z.object({
       id: z.number(),
       callFrame: z.object({ functionName: z.string(), url: z.string(), lineNumber: z.number() }),
+      children: z.array(z.number()).optional(),
     }),
   ),
   samples: z.array(z.number()),
@@ -46,6 +47,11 @@ export function summariseCpuProfile(
   topN = 25,
   /** Files left out of the total and the tables (module loading, the benchmark's own input generation). */
   ignore?: RegExp,
+  /**
+   * Files left out with everything they call: the project code that generates a benchmark's input (the synthetic
+   * apps render their bodies with exposition/render.ts) is not the hot path being measured.
+   */
+  ignoreCallsFrom?: RegExp,
 ): CpuSummary {
   let json: unknown;
   try {
@@ -60,6 +66,20 @@ export function summariseCpuProfile(
     throw new Error(`not a .cpuprofile: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
   const profile = parsed.data;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const ignored = new Set<number>();
+  if (ignoreCallsFrom !== undefined) {
+    const parentOf = new Map<number, number>();
+    for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
+    const isIgnored = (id: number): boolean => {
+      // Walks up to the root; profiles are a few thousand nodes deep at most.
+      for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+        const node = byId.get(at);
+        if (node !== undefined && ignoreCallsFrom.test(fileOf(node.callFrame.url, root))) return true;
+      }
+      return false;
+    };
+    for (const n of profile.nodes) if (isIgnored(n.id)) ignored.add(n.id);
+  }
   const self = new Map<string, { function: string; file: string; line: number; us: number }>();
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -67,7 +87,7 @@ export function summariseCpuProfile(
     const delta = profile.timeDeltas[i] ?? 0;
     if (node === undefined || node.callFrame.functionName === '(idle)') return;
     const file = fileOf(node.callFrame.url, root);
-    if (ignore?.test(file) === true) return;
+    if (ignore?.test(file) === true || ignored.has(id)) return;
     total += delta;
     const line = node.callFrame.lineNumber + 1;
     const key = `${node.callFrame.functionName}\u0000${file}\u0000${line}`;
