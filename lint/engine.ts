@@ -279,7 +279,8 @@ export function lintConfigText(
   { unpackConfigMaps = true, operatorDefaults }: ConfigLintOptions = {},
 ): FileResult & { model: ParsedConfig } {
   const parsed = parseConfig(text, filePath, { unpackConfigMaps });
-  const defaults = operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources);
+  const defaults =
+    operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources.map((p) => p.defaults));
   const model: ParsedConfig = defaults === undefined ? parsed : { ...parsed, operatorDefaults: defaults };
   const resolved = resolveRules(settings, 'config', list);
   const findings = runRules(resolved, filePath, 'config', (visitor) => {

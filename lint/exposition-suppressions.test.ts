@@ -101,7 +101,7 @@ describe('suppression comments in text-format expositions', () => {
 describe('suppression comments in OpenMetrics', () => {
   it('are not honoured: OpenMetrics allows no such comment, and parse-error says so at the comment', async () => {
     const result = await lint(
-      `# scrapelint disable timestamped-samples\n# TYPE a gauge\na 1 ${ts / 1000}\n# EOF\n`,
+      `# scrapelint disable timestamped-samples\n# TYPE a gauge\na 1 ${(ts / 1000).toFixed(3)}\n# EOF\n`,
     );
     expect(shown(result)).toEqual([
       '1:1-1:41 parse-error exposition',

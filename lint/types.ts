@@ -92,6 +92,16 @@ export interface OperatorDefaults {
   readonly overrideHonorLabels?: boolean;
 }
 
+/** A `Prometheus` resource of this file, with the ranges of the fields scrapelint checks in it. */
+export interface PrometheusResource {
+  /** `metadata.name` (or the `kind` value when unnamed): where findings about the resource as a whole point. */
+  readonly name: Located<string>;
+  readonly scrapeInterval?: Located<string>;
+  readonly scrapeTimeout?: Located<string>;
+  /** What it gives operator jobs (merged over the run by lint/operator-defaults.ts). */
+  readonly defaults: OperatorDefaults;
+}
+
 export interface ConfigModel {
   readonly kind: 'config';
   readonly filePath: string;
@@ -107,6 +117,8 @@ export interface ConfigModel {
    * `prometheus`) take their defaults and enforcements from it. Absent: none in view.
    */
   readonly operatorDefaults?: OperatorDefaults;
+  /** The `Prometheus` resources of this file. */
+  readonly prometheusResources?: readonly PrometheusResource[];
 }
 
 /** A mermaid flowchart found in a Markdown document. */

@@ -128,7 +128,7 @@ function lintConfigs(read: readonly (FileResult | PendingConfig)[], settings: Li
   const operatorDefaults = mergeOperatorDefaults(
     pending
       .filter((p) => PROMETHEUS_RESOURCE.test(p.config))
-      .flatMap((p) => parseConfig(p.config, p.filePath).prometheusResources),
+      .flatMap((p) => parseConfig(p.config, p.filePath).prometheusResources.map((r) => r.defaults)),
   );
   return read.map((r) =>
     'config' in r ? lintConfigText(r.config, r.filePath, settings, rules, { operatorDefaults }) : r,

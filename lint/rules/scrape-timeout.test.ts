@@ -15,12 +15,44 @@ testRule(rule, {
       code: 'apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {name: p}\nspec:\n  podMetricsEndpoints:\n    - port: m\n      scrapeTimeout: 45s\n',
     },
     {
+      name: 'a Prometheus resource within its interval',
+      code: 'apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s}\nspec:\n  scrapeInterval: 1m\n  scrapeTimeout: 20s\n',
+    },
+    {
       name: 'a longer lookback',
       code: 'scrape_configs:\n  - job_name: a\n    scrape_interval: 10m\n',
       options: { lookback: '15m' },
     },
   ],
   invalid: [
+    {
+      name: 'a Prometheus resource whose timeout exceeds its interval (and one with only a timeout over the 30s default)',
+      code: 'apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s}\nspec:\n  scrapeInterval: 15s\n  scrapeTimeout: 20s\n---\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: other}\nspec:\n  scrapeTimeout: 45s\n',
+      errors: [
+        {
+          messageId: 'resourceTimeoutGreater',
+          line: 6,
+          column: 18,
+          endLine: 6,
+          endColumn: 21,
+          messageIncludes:
+            'spec.scrapeTimeout 20s of Prometheus "k8s" is greater than its spec.scrapeInterval 15s',
+        },
+        {
+          messageId: 'resourceTimeoutGreater',
+          line: 12,
+          column: 18,
+          endLine: 12,
+          endColumn: 21,
+          messageIncludes: '30s (the operator default)',
+        },
+      ],
+    },
+    {
+      name: 'a Prometheus resource with an invalid interval',
+      code: 'apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s}\nspec:\n  scrapeInterval: 15 seconds\n  scrapeTimeout: 20s\n',
+      errors: [{ messageId: 'invalidDuration', line: 5, column: 19, endLine: 5, endColumn: 29 }],
+    },
     {
       name: 'job timeout greater than its interval',
       code: 'scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n    scrape_timeout: 15s\n',

@@ -19,6 +19,8 @@ export default defineRule({
         '{{field}} "{{value}}" is not a Prometheus duration (digits with units y w d h m s ms, largest first, like 30s or 1m30s): Prometheus refuses the file.',
       timeoutGreater:
         'Scrape timeout {{timeout}} is greater than the scrape interval {{interval}} of job "{{job}}": Prometheus refuses the file ("scrape timeout greater than scrape interval").',
+      resourceTimeoutGreater:
+        'spec.scrapeTimeout {{timeout}} of Prometheus "{{name}}" is greater than its spec.scrapeInterval {{interval}}: the operator refuses to generate the configuration ("scrapeTimeout greater than scrapeInterval").',
       globalTimeoutGreater:
         'Global scrape_timeout {{timeout}} is greater than the global scrape_interval {{interval}}: Prometheus refuses the file.',
       intervalOverLookback:
@@ -76,6 +78,28 @@ export default defineRule({
         }
         if (global.scrapeInterval !== undefined && globalInterval !== undefined) {
           overLookback(global.scrapeInterval, globalInterval, '(global) ');
+        }
+        for (const resource of model.prometheusResources ?? []) {
+          const interval = duration(resource.scrapeInterval, 'spec.scrapeInterval');
+          const timeout = duration(resource.scrapeTimeout, 'spec.scrapeTimeout');
+          if (resource.scrapeInterval !== undefined && interval !== undefined) {
+            overLookback(resource.scrapeInterval, interval, `of Prometheus "${resource.name.value}" `);
+          }
+          if (resource.scrapeTimeout === undefined || timeout === undefined) continue;
+          if (resource.scrapeInterval !== undefined && interval === undefined) continue;
+          const effective = interval ?? parseDuration(OPERATOR_DEFAULT_INTERVAL) ?? 30_000;
+          if (timeout > effective) {
+            context.report({
+              messageId: 'resourceTimeoutGreater',
+              data: {
+                name: resource.name.value,
+                timeout: resource.scrapeTimeout.value,
+                interval:
+                  resource.scrapeInterval?.value ?? `${OPERATOR_DEFAULT_INTERVAL} (the operator default)`,
+              },
+              range: resource.scrapeTimeout.range,
+            });
+          }
         }
         for (const job of model.jobs) {
           const operator = job.origin !== 'prometheus';

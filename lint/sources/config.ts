@@ -10,7 +10,7 @@ import type {
   GlobalConfig,
   JobOrigin,
   Located,
-  OperatorDefaults,
+  PrometheusResource,
   ScrapeJob,
   SourceProblem,
 } from '../types.js';
@@ -327,21 +327,30 @@ function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
 }
 
 /** A `Prometheus` resource's spec fields that operator-generated jobs inherit or are forced to. */
-function prometheusResource(r: Reader, root: YAMLMap, filePath: string): OperatorDefaults {
+function prometheusResource(r: Reader, root: YAMLMap, filePath: string): PrometheusResource {
   const metadata = r.map(root, 'metadata');
-  const name = r.string(metadata, 'name')?.value ?? '<unnamed>';
+  const nameNode = r.string(metadata, 'name');
+  const name = nameNode?.value ?? '<unnamed>';
   const namespace = r.string(metadata, 'namespace')?.value ?? 'default';
   const spec = r.map(root, 'spec');
   const value = <T>(located: Located<T> | undefined): T | undefined => located?.value;
   const bodySize = r.sizeOrNumber(spec, 'enforcedBodySizeLimit');
+  const scrapeInterval = r.string(spec, 'scrapeInterval');
+  const scrapeTimeout = r.string(spec, 'scrapeTimeout');
+  const rootRange = rangeOf(root, r.docRange);
   return {
-    source: `Prometheus ${namespace}/${name} (${filePath})`,
-    ...optional('scrapeInterval', value(r.string(spec, 'scrapeInterval'))),
-    ...optional('scrapeTimeout', value(r.string(spec, 'scrapeTimeout'))),
-    ...optional('enforcedSampleLimit', value(r.integer(spec, 'enforcedSampleLimit'))),
-    ...optional('enforcedBodySizeLimit', bodySize === undefined ? undefined : String(bodySize.value)),
-    ...optional('overrideHonorTimestamps', value(r.boolean(spec, 'overrideHonorTimestamps'))),
-    ...optional('overrideHonorLabels', value(r.boolean(spec, 'overrideHonorLabels'))),
+    name: nameNode ?? { value: name, range: rangeOf(r.entry(root, 'kind')?.value, rootRange) },
+    ...optional('scrapeInterval', scrapeInterval),
+    ...optional('scrapeTimeout', scrapeTimeout),
+    defaults: {
+      source: `Prometheus ${namespace}/${name} (${filePath})`,
+      ...optional('scrapeInterval', value(scrapeInterval)),
+      ...optional('scrapeTimeout', value(scrapeTimeout)),
+      ...optional('enforcedSampleLimit', value(r.integer(spec, 'enforcedSampleLimit'))),
+      ...optional('enforcedBodySizeLimit', bodySize === undefined ? undefined : String(bodySize.value)),
+      ...optional('overrideHonorTimestamps', value(r.boolean(spec, 'overrideHonorTimestamps'))),
+      ...optional('overrideHonorLabels', value(r.boolean(spec, 'overrideHonorLabels'))),
+    },
   };
 }
 
@@ -388,7 +397,7 @@ export interface ParsedConfig extends ConfigModel {
   /** Prometheus configurations embedded in ConfigMaps (lint/sources/configmap.ts): linted by the engine. */
   readonly embedded: readonly EmbeddedConfig[];
   /** Prometheus-Operator `Prometheus` resources of the file (the engine merges those of a run: operator-defaults.ts). */
-  readonly prometheusResources: readonly OperatorDefaults[];
+  readonly prometheusResources: readonly PrometheusResource[];
 }
 
 export interface ParseConfigOptions {
@@ -415,7 +424,7 @@ export function parseConfig(
   let global: GlobalConfig = {};
   let recognized = false;
   const embedded: EmbeddedConfig[] = [];
-  const prometheusResources: OperatorDefaults[] = [];
+  const prometheusResources: PrometheusResource[] = [];
 
   for (const doc of docs) {
     const docRange = rangeOf(doc.contents, { start: 0, end: 0 });
