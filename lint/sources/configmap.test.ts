@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintConfigText } from '../engine.js';
 import type { FileResult, LintMessage } from '../types.js';
@@ -165,5 +166,41 @@ describe('Prometheus configurations inside ConfigMaps', () => {
     const result = lintConfigText(nested, 'c.yaml');
     expect(result.model.embedded).toHaveLength(1);
     expect(result.messages.filter((m) => m.ruleId === 'parse-error')).toEqual([]);
+  });
+});
+
+describe('positions of embedded findings (property)', () => {
+  it('point at the job name in the outer text, whatever the indentation, header, blank lines, comments and line ends', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom('|', '|-', '|+', '| # the config'),
+        fc.array(fc.constantFrom('', '# a comment', '# scrapelint is great'), { maxLength: 3 }),
+        fc.boolean(),
+        (documents, extra, header, before, crlf) => {
+          const keyIndent = '  ';
+          const indent = keyIndent + ' '.repeat(extra);
+          const body = [
+            ...before,
+            'scrape_configs:',
+            '  - job_name: pushgateway',
+            '    static_configs: [{targets: [pg:9091]}]',
+          ]
+            .map((l) => (l === '' ? '' : indent + l))
+            .join('\n');
+          const lf = `${`${service}---\n`.repeat(documents)}${configMap(header, body)}`;
+          const text = crlf ? lf.replace(/\n/g, '\r\n') : lf;
+          const found = lintConfigText(text, 'c.yaml').messages.filter(
+            (m) => m.ruleId === 'single-massive-target',
+          );
+          expect(found).toHaveLength(1);
+          expect(shown(lf, { ...lintConfigText(text, 'c.yaml'), messages: found })[0]).toMatch(
+            / "pushgateway"$/,
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
