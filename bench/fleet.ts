@@ -669,7 +669,7 @@ function p4Result(
       ours: { tool: 'exposer', value: bigPerSeries },
     },
     {
-      what: `RSS per additional series from ${smallSeries.toLocaleString('en-US')} to ${bigSeries.toLocaleString('en-US')} series ((RSS at 1M - RSS at 100k) / (series difference))`,
+      what: `RSS per additional series from ${smallSeries.toLocaleString('en-US')} to ${bigSeries.toLocaleString('en-US')} series (RSS difference / series difference)`,
       unit: 'bytes',
       ours: { tool: 'exposer', value: marginal },
     },
@@ -699,7 +699,7 @@ function p4Result(
     [
       `The empty exposer's RSS (after GC) was ${(baseline / 2 ** 20).toFixed(0)} MiB. The Pushgateway at 1M series is not measured: 10,000 PUTs into a store that re-checks itself on every push would take hours (its PUT time grows with the store).`,
       'The Pushgateway delta is taken without a forced GC (Go frees lazily), so it may overstate its live memory somewhat.',
-      `Part of the exposer's RSS does not grow with the series: V8's young generation, which grows to its maximum under the ingest burst and stays committed after GC (${mib(newSpace)} at 100k series, ${mib(bigNewSpace)} at 1M; the empty exposer's is ${mib(emptyNewSpace)}). The row "per additional series" leaves such fixed costs out.`,
+      `Part of the exposer's RSS does not grow with the series: V8's young generation, which grows to its maximum under the ingest burst and stays committed after GC (${mib(newSpace)} at ${smallSeries.toLocaleString('en-US')} series, ${mib(bigNewSpace)} at ${bigSeries.toLocaleString('en-US')}; the empty exposer's is ${mib(emptyNewSpace)}). The row "per additional series" leaves such fixed costs out.`,
     ],
     { exposerRuns, pushgatewayRuns, replayRuns },
   );
