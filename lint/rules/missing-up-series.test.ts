@@ -62,6 +62,28 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a sample without source labels between two of one source does not make a source of empty values',
+      kind: 'exposition',
+      code: 'a{job="",instance=""} 1\nb 1\nc{job="",instance=""} 1\nd{job="j"} 1\n',
+      errors: [
+        {
+          messageId: 'manySources',
+          line: 4,
+          column: 3,
+          endLine: 4,
+          endColumn: 10,
+          messageIncludes: '2 sources',
+        },
+      ],
+    },
+    {
+      name: 'consecutive samples of one source count once, a return to an earlier source adds nothing',
+      kind: 'exposition',
+      options: { minSources: 3 },
+      code: 'a{job="x"} 1\nb{job="x"} 1\nc{job="y"} 1\nd{job="x"} 1\n',
+      errors: [],
+    },
+    {
       name: 'counting stops at the cap',
       kind: 'exposition',
       options: { maxTracked: 3 },

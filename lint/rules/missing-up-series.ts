@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LinePosition, Range } from '../../exposition/types.js';
+import type { LinePosition, ParsedLabel, Range } from '../../exposition/types.js';
 import { defineRule } from '../define-rule.js';
 import { reportGatewayJobs } from '../gateway-like.js';
 
@@ -36,16 +36,20 @@ export default defineRule({
     const seen = new Set<string>();
     const examples: string[] = [];
     let secondAt: { range: Range; at: LinePosition } | undefined;
+    /** The source label values of the last sample, and whether that sample's key was counted. */
+    const values: string[] = sourceLabels.map(() => '');
+    let previousCounted = false;
     return {
       config(model) {
         reportGatewayJobs(model, (descriptor) => context.report(descriptor));
       },
       sample(event) {
         if (seen.size >= maxTracked) return;
-        // One pass over the labels; the key is the source labels' values (absent: empty), NUL-separated.
-        let key = '';
+        // One pass over the labels into a reused array; an exposer writes a source's series together, so most
+        // samples have the previous one's source values and need no key at all.
         let present = false;
-        let firstLabel: Range | undefined;
+        let same = true;
+        let first: ParsedLabel | undefined;
         for (let i = 0; i < sourceLabels.length; i++) {
           const name = sourceLabels[i];
           let value = '';
@@ -53,16 +57,28 @@ export default defineRule({
             if (label.name === name) {
               value = label.value;
               present = true;
-              firstLabel ??= { start: label.nameRange.start, end: label.valueRange.end };
+              first ??= label;
               break;
             }
           }
-          key = i === 0 ? value : `${key}\u0000${value}`;
+          if (value !== values[i]) same = false;
+          values[i] = value;
         }
-        if (!present || seen.has(key)) return;
+        const skip = !present || (same && previousCounted);
+        previousCounted = present;
+        if (skip) return;
+        // The key is the source labels' values (absent: empty), NUL-separated.
+        const key = values.join('\u0000');
+        if (seen.has(key)) return;
         seen.add(key);
         if (examples.length < 2) examples.push(describe(sourceLabels, key));
-        if (seen.size === 2) secondAt = { range: firstLabel ?? event.nameRange, at: event };
+        if (seen.size === 2) {
+          const range =
+            first === undefined
+              ? event.nameRange
+              : { start: first.nameRange.start, end: first.valueRange.end };
+          secondAt = { range, at: event };
+        }
       },
       expositionEnd() {
         if (seen.size < minSources || secondAt === undefined) return;

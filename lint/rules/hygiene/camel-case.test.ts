@@ -24,4 +24,20 @@ describe('hygiene/camel-case', () => {
     );
     expect(findings[0]?.ruleId).toBe('hygiene/camel-case');
   });
+
+  it('reports a camelCase label again in the next family, and where it moves to another position', async () => {
+    const findings = await lint(
+      'a_total{statusCode="1"} 1\nb_total{statusCode="1"} 1\nc_total{x="1",statusCode="1"} 1\nc_total{statusCode="1"} 1\n',
+    );
+    expect(positions(findings)).toEqual([
+      ['label', 1, 9],
+      ['label', 2, 9],
+      ['label', 3, 15],
+    ]);
+  });
+
+  it('checks a label name that follows a checked one at the same position', async () => {
+    const findings = await lint('a_total{code="1"} 1\na_total{badName="1"} 1\n');
+    expect(positions(findings)).toEqual([['label', 2, 9]]);
+  });
 });

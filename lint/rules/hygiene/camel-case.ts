@@ -32,12 +32,23 @@ export const camelCase: Rule<typeof schema> = {
       });
     });
     const reported = new Set<string>();
+    /** Label names already checked in this family, by position: consecutive samples mostly repeat them. */
+    const checked: string[] = [];
+    let checkedFamily = '';
     return {
       metadata: families.metadata,
       expositionEnd: families.expositionEnd,
       sample(event) {
         families.sample(event);
-        for (const label of event.labels) {
+        if (event.family !== checkedFamily) {
+          checkedFamily = event.family;
+          checked.length = 0;
+        }
+        const labels = event.labels;
+        for (let i = 0; i < labels.length; i++) {
+          const label = labels[i]!;
+          if (checked[i] === label.name) continue;
+          checked[i] = label.name;
           if (!CAMEL.test(label.name)) continue;
           const key = `${event.family}\u0000${label.name}`;
           if (reported.has(key)) continue;
