@@ -7,7 +7,7 @@
  * (`exposer_kafka_connected 0`, not ready) and reconnects with backoff; a transient error never ends the process.
  *
  * Offsets are committed after the records are applied (at least once), but not on the path a record takes to the
- * store: see COMMIT_INTERVAL_MS.
+ * store: see COMMIT_INTERVAL_MS. Fetching and applying overlap: see MAX_QUEUED_BATCHES.
  */
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -53,14 +53,24 @@ const FETCH_MAX_WAIT_MS = 1000;
 /**
  * How often applied offsets are committed. kafkajs with `autoCommit: true` commits after every batch and waits
  * for the answer before the next fetch: one more broker round trip between two fetches, which every record that
- * arrives meanwhile waits for (P5 measured it). With `autoCommit: false` the consumer resolves each applied offset
- * and commits, in the background, at most once per interval and one commit at a time; on stop it commits what is
- * left. Only applied offsets are ever resolved, so a restart or a new owner re-reads at most the records applied
- * since the last commit (at least once). A partition kept across a rebalance is resumed by kafkajs from its
- * committed offset; the records below `PartitionState.next` were applied already and are skipped, so a source
- * never goes back in time.
+ * arrives meanwhile waits for. With `autoCommit: false` the consumer commits its own record of what it applied
+ * (`toCommit`: the next offset per partition; never kafkajs' fetch position, which runs ahead), in the
+ * background, at most once per interval and one commit at a time; on stop it commits what is left. A restart or a
+ * new owner re-reads at most the records applied since the last commit (at least once). A partition kept across a
+ * rebalance is resumed by kafkajs from its committed offset; the records below `PartitionState.next` were applied
+ * already and are skipped, so a source never goes back in time.
  */
 const COMMIT_INTERVAL_MS = 1000;
+
+/**
+ * Batches fetched ahead of the one being applied. kafkajs fetches again only when eachBatch returns, so eachBatch
+ * queues the batch, resolves its offsets (kafkajs' fetch position, not what is committed) and returns: the broker
+ * prepares the next fetch while this batch is applied, instead of the applier idling for every round trip. Two
+ * batches bound the memory to about two fetches (`maxBytes`); eachBatch waits (heartbeating) when the queue is full.
+ */
+const MAX_QUEUED_BATCHES = 2;
+/** Applying yields to the event loop after this long, so that kafkajs heartbeats and scrapes are served. */
+const APPLY_SLICE_MS = 50;
 
 export class KafkaIngest {
   private readonly kafka: Kafka;
@@ -124,6 +134,8 @@ export class KafkaIngest {
     this.stopping = true;
     if (this.probeTimer) clearInterval(this.probeTimer);
     await this.probeAdmin?.disconnect().catch(() => undefined);
+    this.queueSpace?.();
+    await this.draining;
     await this.commitLeft();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loop;
@@ -297,6 +309,8 @@ export class KafkaIngest {
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumer = consumer;
+    // Batches of a consumer that failed are not applied: the new one fetches from the committed offsets.
+    this.queue.length = 0;
     let crashed: ((error: Error) => void) | undefined;
     const crash = new Promise<never>((_, reject) => {
       crashed = reject;
@@ -441,21 +455,71 @@ export class KafkaIngest {
     this.rejectionLog.set(reason, { until: now + 10_000, suppressed: 0 });
   }
 
+  /** Fetched batches, with the partition state they were fetched under, waiting to be applied in order. */
+  private readonly queue: { payload: EachBatchPayload; state: PartitionState | undefined }[] = [];
+  private draining: Promise<void> | undefined;
+  private queueSpace: (() => void) | undefined;
+
+  /** kafkajs' eachBatch: queue the batch and let kafkajs fetch the next one while it is applied. */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
+    while (this.queue.length >= MAX_QUEUED_BATCHES) {
+      if (!payload.isRunning() || this.stopping) return;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.queueSpace = resolve;
+        timer = setTimeout(resolve, 1000);
+      });
+      clearTimeout(timer);
+      await payload.heartbeat();
+    }
+    // Fetched from before a seek (a replay starting): kafkajs fetches from the new position next.
+    if (payload.isStale()) return;
     const { batch } = payload;
+    this.queue.push({ payload, state: this.assigned.get(key(batch.topic, batch.partition)) });
+    // kafkajs' fetch position; what is committed is what was applied (toCommit).
+    payload.resolveOffset(batch.lastOffset());
+    this.draining ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
+        const space = this.queueSpace;
+        this.queueSpace = undefined;
+        space?.();
+        if (this.stopping) break;
+        await this.applyBatch(item.payload, item.state);
+      }
+    } catch (error) {
+      // Not expected (decode and the store return refusals, they do not throw). The queued records are not
+      // committed: whoever reads the partition next from the committed offset (a restart, a rebalance) applies them.
+      this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'applying failed');
+      this.queue.length = 0;
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  /** Whether a queued batch still belongs to this member at the position it was fetched from. */
+  private current(payload: EachBatchPayload, k: string, state: PartitionState | undefined): boolean {
+    return payload.isRunning() && !payload.isStale() && this.assigned.get(k) === state;
+  }
+
+  private async applyBatch(payload: EachBatchPayload, state: PartitionState | undefined): Promise<void> {
+    const { batch } = payload;
+    const k = key(batch.topic, batch.partition);
     this.lastPayload = payload;
-    const state = this.assigned.get(key(batch.topic, batch.partition));
-    let lastHeartbeat = Date.now();
-    // The last applied offset; resolved once per batch and before a heartbeat, not per record (kafkajs parses it).
+    let slice = Date.now();
     let applied: string | undefined;
     for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      const offset = BigInt(message.offset);
-      if (state !== undefined && offset < state.next) {
-        // Applied before: kafkajs resumes a partition kept across a rebalance from its committed offset.
-        applied = message.offset;
-        continue;
+      if (Date.now() - slice > APPLY_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = Date.now();
       }
+      // Revoked, sought (replay) or stopping since it was fetched: whoever reads it next applies it.
+      if (this.stopping || !this.current(payload, k, state)) break;
+      const offset = BigInt(message.offset);
+      if (state !== undefined && offset < state.next) continue; // applied before (a kept partition resumes from its commit)
       const record: RawRecord = {
         key: message.key ?? null,
         value: message.value ?? null,
@@ -480,15 +544,9 @@ export class KafkaIngest {
         state.next = offset + 1n;
         if (!state.caughtUp && state.next >= state.target) state.caughtUp = true;
       }
-      if (Date.now() - lastHeartbeat > 1000) {
-        payload.resolveOffset(applied);
-        await payload.heartbeat();
-        lastHeartbeat = Date.now();
-      }
     }
     if (applied !== undefined) {
-      payload.resolveOffset(applied);
-      this.toCommit.set(key(batch.topic, batch.partition), {
+      this.toCommit.set(k, {
         topic: batch.topic,
         partition: batch.partition,
         offset: (BigInt(applied) + 1n).toString(),
