@@ -371,6 +371,12 @@ describe('Store: timestamp modes', () => {
     );
   });
 
+  it('source: a record timestamp ahead of the clock is served as the time the record was applied', () => {
+    const s = store({ timestamps: 'source' });
+    push(s, 1, { recordTs: T0 + 3_600_000 });
+    expect(scrape(s)).toBe(`# TYPE a gauge\na{instance="i",job="j"} 1 ${T0 + 5000}\n`);
+  });
+
   it('drain: every sample since the previous scrape, each with its timestamp; a scrape takes them once', () => {
     const s = store({ timestamps: 'drain' });
     push(s, 1, { sampleTs: T0 + 1 });
@@ -668,7 +674,7 @@ describe('Store: a push compared with the series already held', () => {
 
   it('drain: pending samples follow their series when the series are reordered or joined by others', () => {
     const s = store({ timestamps: 'drain' });
-    const at = (ts: number) => meta(T0, { recordTimestampMs: ts });
+    const at = (ts: number) => meta(T0 + 10, { recordTimestampMs: ts });
     s.apply(
       msg({
         families: [

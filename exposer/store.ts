@@ -261,8 +261,8 @@ export class Store {
     const groupPieces = groupOf(group);
 
     const pushedMs = meta.recordTimestampMs > 0 ? Math.min(meta.recordTimestampMs, meta.nowMs) : meta.nowMs;
-    const fallbackTs =
-      message.timestampMs ?? (meta.recordTimestampMs > 0 ? meta.recordTimestampMs : meta.nowMs);
+    // The record's timestamp is the producer's clock, which decode cannot check: never serve it ahead of now.
+    const fallbackTs = message.timestampMs ?? pushedMs;
     const timing: Timing = {
       keep: o.timestamps !== 'none',
       drain: o.timestamps === 'drain',
