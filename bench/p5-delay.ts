@@ -345,7 +345,8 @@ export async function runP5(ctx: BenchContext): Promise<ComparisonResult> {
     notes: [
       `Each record is one source's 12 series (one route of SyntheticApp), so ${rate.toLocaleString('en-US')} records/s is ${(rate * 12).toLocaleString('en-US')} samples/s. The record timestamp is set by kafkajs when it encodes the produce request; the delay ends when the record is in the store (same clock, same machine).`,
       'The producer, kcat, the broker and the exposer share the 2 cores: a producer that cannot keep up shows as a lower achieved rate and a missing verdict, not as delay. The load average is that of the whole machine (other work included).',
-      "Between kcat and the exposer lies kafkajs' fetch cycle: it fetches, decodes the whole response, hands it to eachBatch and fetches again only when the batch is applied, so a record waits for the batch ahead of it; the exposer commits offsets in the background once a second (exposer/consumer.ts COMMIT_INTERVAL_MS) instead of after every batch.",
+      "Between kcat and the exposer lie kafkajs' fetch cycle and decode + apply: the exposer queues each fetched batch and applies it while kafkajs fetches the next (at most 2 ahead), and commits applied offsets in the background once a second instead of after every batch (exposer/consumer.ts). A record still waits for the records ahead of it, which grows with the exposer's CPU use.",
+      "The loadgen paces records on a schedule with a 5 ms linger (librdkafka's default) and up to 4 produce requests in flight; kafkajs stamps all records of one request alike, so a burst of records shows as delay for the last of them.",
     ],
     seconds: (Date.now() - started) / 1000,
     raw: { reps },
