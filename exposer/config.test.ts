@@ -129,6 +129,26 @@ describe('exposer configuration', () => {
     }
   });
 
+  it('bounds how far ahead a sample timestamp may be: 10m by default, a duration from a flag, the environment or YAML, 0 = no check', () => {
+    expect(resolveConfig({ flags: {}, env: {} }).maxFutureSkew).toBe(600_000);
+    expect(resolveConfig({ flags: { maxFutureSkew: '90s' }, env: {} }).maxFutureSkew).toBe(90_000);
+    expect(resolveConfig({ flags: { maxFutureSkew: '0' }, env: {} }).maxFutureSkew).toBe(0);
+    expect(resolveConfig({ flags: {}, env: { EXPOSER_MAX_FUTURE_SKEW: '1h' } }).maxFutureSkew).toBe(
+      3_600_000,
+    );
+    const file = yamlFile('max_future_skew: 2m\n');
+    expect(resolveConfig({ flags: {}, env: {}, file }).maxFutureSkew).toBe(120_000);
+    expect(describeConfig(resolveConfig({ flags: {}, env: {}, file }))).toMatchObject({
+      max_future_skew: '2m',
+    });
+  });
+
+  it.each(['soon', '-5m', '10 minutes', ''])('refuses max-future-skew %j naming the flag', (value) => {
+    expect(() => resolveConfig({ flags: { maxFutureSkew: value }, env: {} })).toThrow(
+      /^flag --max-future-skew: .*expected a duration such as 30s/,
+    );
+  });
+
   it('rejects invalid topic names and empty broker lists', () => {
     expect(() => resolveConfig({ flags: { topics: 'bad topic' }, env: {} })).toThrow(
       /invalid Kafka topic name/,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../exposition/duration.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from './decode.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -64,6 +65,7 @@ export const configSchema = z.object({
   maxLabelValueLength: positiveInt.default(2048),
   maxLabelsPerSeries: positiveInt.default(32),
   maxMessageBytes: positiveInt.default(8 * 1024 * 1024),
+  maxFutureSkew: duration('max-future-skew').default(DEFAULT_MAX_FUTURE_SKEW_MS),
   webConfig: z.string().min(1).optional(),
   webMaxRequests: limitOrZero.pipe(z.number().max(100_000, 'must be at most 100000')).default(40),
   bearerTokenFile: z.string().min(1).optional(),
@@ -188,6 +190,13 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     help: 'bytes in one record value',
   },
   {
+    key: 'maxFutureSkew',
+    flag: 'max-future-skew',
+    env: 'EXPOSER_MAX_FUTURE_SKEW',
+    yaml: 'max_future_skew',
+    help: 'refuse records with a sample timestamp further ahead of now than this (0 = no check; default 10m)',
+  },
+  {
     key: 'webConfig',
     flag: 'web.config',
     env: 'EXPOSER_WEB_CONFIG',
@@ -303,7 +312,9 @@ export function describeConfig(config: ExposerConfig): Record<string, unknown> {
     const value = config[spec.key];
     if (value === undefined) continue;
     out[spec.yaml] =
-      spec.key === 'sourceTtl' || spec.key === 'replayWindow' ? formatDuration(value as number) : value;
+      spec.key === 'sourceTtl' || spec.key === 'replayWindow' || spec.key === 'maxFutureSkew'
+        ? formatDuration(value as number)
+        : value;
   }
   out['replay_window'] = formatDuration(config.replayWindowMs);
   return out;

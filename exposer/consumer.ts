@@ -24,6 +24,8 @@ export interface IngestOptions {
   readonly partitions: number;
   readonly replayWindowMs: number;
   readonly maxMessageBytes: number;
+  /** Sample timestamps further ahead of now are refused (0 = no check); decode's default when absent. */
+  readonly maxFutureSkewMs?: number;
 }
 
 interface PartitionState {
@@ -528,7 +530,13 @@ export class KafkaIngest {
         partition: batch.partition,
         offset: message.offset,
       };
-      const decoded = decodeRecord(record, { maxMessageBytes: this.options.maxMessageBytes });
+      const decoded = decodeRecord(record, {
+        maxMessageBytes: this.options.maxMessageBytes,
+        ...(this.options.maxFutureSkewMs === undefined
+          ? {}
+          : { maxFutureSkewMs: this.options.maxFutureSkewMs }),
+        nowMs: this.now(),
+      });
       const result = decoded.ok
         ? this.store.apply(decoded.message, {
             partition: batch.partition,

@@ -129,6 +129,30 @@ describe('exposer on the real broker', () => {
     expect(JSON.stringify(sources)).toContain('nightly');
   });
 
+  it('refuses a sample timestamp more than max-future-skew ahead, and takes it with the check off (0)', async () => {
+    const topic = uniqueTopic('skew');
+    await createTopic(topic, 1);
+    const strict = await startExposer(topic, uniqueTopic('g'), { maxFutureSkew: '5m' });
+    const lax = await startExposer(topic, uniqueTopic('g'), { maxFutureSkew: '0', timestamps: 'source' });
+    await Promise.all([waitReady(strict), waitReady(lax)]);
+    const ahead = Date.now() + 3_600_000;
+    await produce(topic, [
+      {
+        key: 'clock/ahead:1',
+        value: JSON.stringify({
+          job: 'clock',
+          instance: 'ahead:1',
+          metrics: [{ name: 'skewed', type: 'gauge', samples: [{ value: 1, timestamp_ms: ahead }] }],
+        }),
+      },
+      { key: 'shop/on-time:1', value: message('shop', 'on-time:1', 3) },
+    ]);
+    await waitForLine(lax, new RegExp(`skewed\\{[^}]*\\} 1 ${ahead}`));
+    const text = await waitForLine(strict, /orders_total\{[^}]*instance="on-time:1"[^}]*\} 3/);
+    expect(text).not.toMatch(/^skewed/m);
+    expect(text).toMatch(/exposer_records_rejected_total\{reason="invalid_timestamp"\} 1\b/);
+  });
+
   it('rebuilds its state from Kafka after a restart (replay window) and is ready only after catching up', async () => {
     const topic = uniqueTopic('replay');
     await createTopic(topic, 3);

@@ -80,6 +80,7 @@ export async function serve(sources: ConfigSources, overrides: ServeOverrides = 
       partitions: config.partitions,
       replayWindowMs: config.replayWindowMs,
       maxMessageBytes: config.maxMessageBytes,
+      maxFutureSkewMs: config.maxFutureSkew,
     },
     store,
     metrics,
