@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseText } from '../exposition/index.js';
 import { decodeRecord } from './decode.js';
-import { SERIES_PER_ROUTE, SyntheticApp } from './workload.js';
+import { SERIES_PER_ROUTE, SyntheticApp, renderMessage } from './workload.js';
 
 describe('SyntheticApp (the load generator and demo app workload)', () => {
   it('has whole routes of series and the same samples in its message and its text', () => {
@@ -42,5 +42,21 @@ describe('SyntheticApp (the load generator and demo app workload)', () => {
     a.tick(3);
     b.tick(3);
     expect(a.toText()).toBe(b.toText());
+  });
+
+  it('writes the text the exposition renderer makes of its message, before and after every tick', () => {
+    for (const [series, seed] of [
+      [1, 1],
+      [12, 2],
+      [96, 3],
+      [250, 4],
+    ] as const) {
+      const app = new SyntheticApp('shop', `a:${seed}`, series, seed);
+      expect(app.toText()).toBe(renderMessage(app.toMessage()));
+      for (const seconds of [0.01, 1, 30, 3600]) {
+        app.tick(seconds);
+        expect(app.toText()).toBe(renderMessage(app.toMessage()));
+      }
+    }
   });
 });

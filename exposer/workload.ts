@@ -8,7 +8,7 @@
  * than the exposer applies them, and thousands of registries would cost more than the apps they stand for.
  */
 
-import { render } from '../exposition/index.js';
+import { formatValue, render } from '../exposition/index.js';
 import type { FamilyModel, MetricType } from '../exposition/types.js';
 
 const BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
@@ -150,18 +150,72 @@ export class SyntheticApp {
     return message;
   }
 
-  /** The same metrics as Prometheus text 0.0.4, as the app serves them on its own /metrics. */
+  /**
+   * The same metrics as Prometheus text 0.0.4, as the app serves them on its own /metrics. The lines never change
+   * but for their values, so the first call renders the message with the exposition renderer and keeps each line's
+   * text up to its value; later calls only format the values (the load generator calls this for every record).
+   */
   toText(): string {
-    const families: FamilyModel[] = this.toMessage().metrics.map((family) => ({
-      name: family.name,
-      type: family.type as MetricType,
-      ...(family.help === undefined ? {} : { help: family.help }),
-      samples: family.samples.map((sample) => ({
-        ...(sample.name === undefined ? {} : { name: sample.name }),
-        ...(sample.labels === undefined ? {} : { labels: sample.labels }),
-        value: sample.value,
-      })),
-    }));
-    return render(families, 'text');
+    const template = (this.#template ??= textTemplate(renderMessage(this.toMessage())));
+    let out = template[0]!;
+    let i = 1;
+    this.#eachValue((value) => {
+      out += formatValue(value) + template[i++]!;
+    });
+    return out;
   }
+
+  #template: string[] | undefined;
+
+  /** The values of toMessage(), in its order, without building it. */
+  #eachValue(visit: (value: number) => void): void {
+    const routes = this.routes;
+    for (const r of routes) {
+      visit(r.ok);
+      visit(r.errors);
+    }
+    for (const r of routes) visit(r.inflight);
+    for (const r of routes) {
+      for (let b = 0; b < BUCKETS.length; b++) visit(r.buckets[b] ?? 0);
+      visit(r.count);
+      visit(r.sum);
+      visit(r.count);
+    }
+  }
+}
+
+/** The message through the exposition renderer: the reference text, which toText reproduces. */
+export function renderMessage(message: JsonMessage): string {
+  const families: FamilyModel[] = message.metrics.map((family) => ({
+    name: family.name,
+    type: family.type as MetricType,
+    ...(family.help === undefined ? {} : { help: family.help }),
+    samples: family.samples.map((sample) => ({
+      ...(sample.name === undefined ? {} : { name: sample.name }),
+      ...(sample.labels === undefined ? {} : { labels: sample.labels }),
+      value: sample.value,
+    })),
+  }));
+  return render(families, 'text');
+}
+
+/**
+ * Splits rendered text around its sample values: element 0 is everything before the first value, element k the
+ * text after value k up to value k + 1 (a line end, comment lines, the next series' name and labels).
+ */
+function textTemplate(text: string): string[] {
+  const pieces: string[] = [];
+  let pending = '';
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      pending += `${line}\n`;
+      continue;
+    }
+    const space = line.lastIndexOf(' ');
+    pieces.push(pending + line.slice(0, space + 1));
+    pending = '\n';
+  }
+  pieces.push(pending);
+  return pieces;
 }
