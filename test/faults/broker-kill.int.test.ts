@@ -17,6 +17,7 @@ import {
   createTopicOn,
   figure,
   memoryOf,
+  repeatUntilStopped,
   selfValue,
   size,
   startChildExposer,
@@ -44,35 +45,25 @@ interface Probe {
 /** Polls /-/ready and /metrics until stopped; every answer is kept. */
 function probe(url: string): { probe: Probe; stop: () => Promise<void> } {
   const p: Probe = { readyStatuses: [], metricsAnswered: 0, metricsFailed: [] };
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(5000) });
-        await ready.text();
-        p.readyStatuses.push({ atMs: Date.now(), status: ready.status });
-      } catch (error) {
-        p.readyStatuses.push({ atMs: Date.now(), status: 0 });
-        p.metricsFailed.push(`/-/ready: ${String(error)}`);
-      }
-      try {
-        const metrics = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
-        await metrics.text();
-        if (metrics.status === 200) p.metricsAnswered++;
-        else p.metricsFailed.push(`/metrics: HTTP ${metrics.status}`);
-      } catch (error) {
-        p.metricsFailed.push(`/metrics: ${String(error)}`);
-      }
-      await sleep(100);
+  const { stop } = repeatUntilStopped(async () => {
+    try {
+      const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(5000) });
+      await ready.text();
+      p.readyStatuses.push({ atMs: Date.now(), status: ready.status });
+    } catch (error) {
+      p.readyStatuses.push({ atMs: Date.now(), status: 0 });
+      p.metricsFailed.push(`/-/ready: ${String(error)}`);
     }
-  })();
-  return {
-    probe: p,
-    stop: async () => {
-      stopped = true;
-      await loop;
-    },
-  };
+    try {
+      const metrics = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+      await metrics.text();
+      if (metrics.status === 200) p.metricsAnswered++;
+      else p.metricsFailed.push(`/metrics: HTTP ${metrics.status}`);
+    } catch (error) {
+      p.metricsFailed.push(`/metrics: ${String(error)}`);
+    }
+  }, 100);
+  return { probe: p, stop };
 }
 
 describe('R1 broker SIGKILL and restart under load', () => {

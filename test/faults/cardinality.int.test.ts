@@ -8,7 +8,6 @@
  * Each bomb record is one produce request: a Kafka record batch must fit the topic's max.message.bytes (1 MB by
  * default, left as is here), and a 10,000-series record is about 0.4 MB.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokers, createTopic, uniqueTopic } from '../kafka.js';
@@ -18,6 +17,7 @@ import {
   isReady,
   kafkaClient,
   memoryOf,
+  repeatUntilStopped,
   selfValue,
   size,
   startChildExposer,
@@ -52,28 +52,18 @@ interface Watch {
 /** Samples the series the exposer holds and its RSS every 200 ms until stopped. */
 function watchExposer(url: string, pid: number): { watch: Watch; stop: () => Promise<void> } {
   const watch: Watch = { maxSeries: 0, samples: 0, peakRssMiB: 0, failures: [] };
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const res = await fetch(`${url}/api/v1/sources`, { signal: AbortSignal.timeout(10_000) });
-        const body = (await res.json()) as { series: number };
-        watch.maxSeries = Math.max(watch.maxSeries, body.series);
-        watch.samples++;
-      } catch (error) {
-        watch.failures.push(String(error));
-      }
-      watch.peakRssMiB = Math.max(watch.peakRssMiB, memoryOf(pid).rssMiB);
-      await sleep(200);
+  const { stop } = repeatUntilStopped(async () => {
+    try {
+      const res = await fetch(`${url}/api/v1/sources`, { signal: AbortSignal.timeout(10_000) });
+      const body = (await res.json()) as { series: number };
+      watch.maxSeries = Math.max(watch.maxSeries, body.series);
+      watch.samples++;
+    } catch (error) {
+      watch.failures.push(String(error));
     }
-  })();
-  return {
-    watch,
-    stop: async () => {
-      stopped = true;
-      await loop;
-    },
-  };
+    watch.peakRssMiB = Math.max(watch.peakRssMiB, memoryOf(pid).rssMiB);
+  }, 200);
+  return { watch, stop };
 }
 
 describe('R5 cardinality bomb through the broker', () => {

@@ -364,3 +364,23 @@ export async function waitForAckedValues(
   }
   return { text, wrong };
 }
+
+/** Runs `step` every `intervalMs` (after each run) in the background until `stop()`, which waits for the last run. */
+export function repeatUntilStopped(
+  step: () => Promise<void>,
+  intervalMs: number,
+): { stop: () => Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await step();
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
