@@ -123,11 +123,35 @@ export function kafka(brokers: string): Kafka {
   return new Kafka({ clientId: 'queuefront-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
-export async function createTopic(brokers: string, topic: string, partitions = 1): Promise<void> {
+/**
+ * Creates the topic and waits until every partition has a leader. kafkajs's own `waitForLeaders` gives up after its
+ * few retries with "This server does not host this topic-partition" when the broker is slow to publish the new
+ * topic's metadata (seen under CI load), so the wait is done here, bounded by `timeoutMs`.
+ */
+export async function createTopic(
+  brokers: string,
+  topic: string,
+  partitions = 1,
+  timeoutMs = 60_000,
+): Promise<void> {
   const admin = kafka(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      let problem: string;
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const found = topics.find((t) => t.name === topic)?.partitions ?? [];
+        if (found.length === partitions && found.every((p) => p.leader >= 0)) return;
+        problem = `${found.filter((p) => p.leader >= 0).length} of ${partitions} partitions have a leader`;
+      } catch (error) {
+        problem = error instanceof Error ? error.message : String(error);
+      }
+      if (Date.now() > until) throw new Error(`topic ${topic} not ready after ${timeoutMs} ms: ${problem}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   } finally {
     await admin.disconnect();
   }

@@ -294,7 +294,10 @@ if (process.argv[1] !== undefined && import.meta.filename === resolve(process.ar
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+      // The stack too: a benchmark that fails in CI must say where (a kafkajs message alone does not).
+      process.stderr.write(
+        `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );
