@@ -13,6 +13,7 @@ import type {
   Diagnostic,
   FactEvent,
   Format,
+  MetadataEvent,
   MetricType,
   ParseErrorCode,
   ParseEvent,
@@ -576,16 +577,19 @@ export class ExpositionParser {
     ns: number,
     ne: number,
   ): void {
-    this.#onEvent({
+    // Fixed fields first and the optional one assigned after: a spread in the middle of an object literal makes V8
+    // define every later field through its slow path (a fifth of the time of a small exposition went there).
+    const event: { -readonly [K in keyof MetadataEvent]: MetadataEvent[K] } = {
       kind,
       family,
       text,
-      ...(type === undefined ? {} : { type }),
       range: this.#range(a, b),
       familyRange: this.#range(ns, ne),
       line: this.#line,
       lineStart: this.#lineStart,
-    });
+    };
+    if (type !== undefined) event.type = type;
+    this.#onEvent(event);
   }
 
   /** HELP text: `\\` and `\n` in text 0.0.4; OpenMetrics also `\"` and refuses a bare `"`. */
@@ -1242,12 +1246,13 @@ export class ExpositionParser {
         return undefined;
       }
     }
-    return {
+    const exemplar: { -readonly [K in keyof ParsedExemplar]: ParsedExemplar[K] } = {
       labels,
       value,
-      ...(timestampMs === undefined ? {} : { timestampMs }),
       range: this.#range(a, b),
     };
+    if (timestampMs !== undefined) exemplar.timestampMs = timestampMs;
+    return exemplar;
   }
 
   #quotedName: string | undefined;
@@ -1511,7 +1516,8 @@ export class ExpositionParser {
  * char by char (and keeping the chunk alive); names are kept and compared against every following line.
  */
 function flat(name: string): string {
-  return Buffer.from(name, 'latin1').toString('latin1');
+  // V8 copies slices shorter than 13 characters anyway (it makes views only of longer ones).
+  return name.length < 13 ? name : Buffer.from(name, 'latin1').toString('latin1');
 }
 
 /** Whether s holds word at index at. */
