@@ -413,6 +413,8 @@ function validate(m: PushMessage): void {
     group.set(name, value);
   }
   const seen = new Set<string>();
+  /** The last sample name found valid: a family's samples mostly repeat their names (a histogram's _bucket). */
+  let validName = '';
   m.families.forEach((f, i) => {
     const at = m.format === 'json' ? `metrics[${i}]` : `family ${f.name}`;
     checkMetricName(f.name, `${at}.name`);
@@ -422,9 +424,12 @@ function validate(m: PushMessage): void {
     const suffixes = SUFFIXES[f.type] ?? [''];
     f.samples.forEach((s, j) => {
       const sat = m.format === 'json' ? `${at}.samples[${j}]` : `${at} sample ${s.name}`;
-      if (s.name !== f.name) checkMetricName(s.name, `${sat}.name`);
-      const suffix = s.name.startsWith(f.name) ? s.name.slice(f.name.length) : undefined;
-      if (suffix === undefined || !suffixes.includes(suffix)) {
+      if (s.name !== f.name && s.name !== validName) {
+        checkMetricName(s.name, `${sat}.name`);
+        validName = s.name;
+      }
+      const suffix = suffixOf(s.name, f.name, suffixes);
+      if (suffix === undefined) {
         const allowed = suffixes.map((x) => f.name + x).join(', ');
         reject(
           'invalid_sample',
@@ -452,6 +457,15 @@ function validate(m: PushMessage): void {
       }
     });
   });
+}
+
+/** The suffix among `suffixes` that makes `name` from `family` (without slicing: this runs for every sample). */
+function suffixOf(name: string, family: string, suffixes: readonly string[]): string | undefined {
+  if (!name.startsWith(family)) return undefined;
+  for (const suffix of suffixes) {
+    if (name.length === family.length + suffix.length && name.endsWith(suffix)) return suffix;
+  }
+  return undefined;
 }
 
 function checkMetricName(name: string, at: string): void {
