@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
+import type { RawRecord } from '../exposer/decode.js';
 import { SyntheticApp } from '../exposer/workload.js';
 import type { ChildCommand, ChildStats } from './exposer-child.js';
 import { timedProcess, type TimedRun } from './lib.js';
@@ -117,6 +118,18 @@ export function startExposerChild(
       },
     });
   });
+}
+
+/** One app's text body as the consumer hands it to decodeRecord (as the load generator produces it). */
+export function textRecord(app: SyntheticApp, text: string, offset: number): RawRecord {
+  return {
+    key: Buffer.from(`${app.job}/${app.instance}`),
+    value: Buffer.from(text),
+    headers: { 'content-type': 'text/plain; version=0.0.4', job: app.job, instance: app.instance },
+    timestampMs: Date.now(),
+    partition: 0,
+    offset: String(offset),
+  };
 }
 
 export function kafka(brokers: string): Kafka {

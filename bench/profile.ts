@@ -10,7 +10,7 @@ import { decodeRecord } from '../exposer/decode.js';
 import { createExposerMetrics } from '../exposer/metrics.js';
 import { renderMetrics } from '../exposer/render.js';
 import { DEFAULT_STORE_OPTIONS, Store } from '../exposer/store.js';
-import { bodies, fleet } from './harness.js';
+import { bodies, fleet, textRecord } from './harness.js';
 
 export interface ProfileRun {
   readonly records: number;
@@ -45,18 +45,7 @@ async function main(): Promise<void> {
   let refused = 0;
   let offset = 0;
   for (let round = 0; round < rounds; round++) {
-    const records: RawRecord[] = bodies(apps).map((text, i) => ({
-      key: Buffer.from(`${apps[i]!.job}/${apps[i]!.instance}`),
-      value: Buffer.from(text),
-      headers: {
-        'content-type': 'text/plain; version=0.0.4',
-        job: apps[i]!.job,
-        instance: apps[i]!.instance,
-      },
-      timestampMs: Date.now(),
-      partition: 0,
-      offset: String(offset++),
-    }));
+    const records: RawRecord[] = bodies(apps).map((text, i) => textRecord(apps[i]!, text, offset++));
     for (const record of records) {
       const t0 = performance.now();
       const decoded = decodeRecord(record);

@@ -9,11 +9,11 @@
  * behind the optimisations recorded in bench/RESULTS.md.
  */
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
-import { decodeRecord, type RawRecord } from '../exposer/decode.js';
+import { decodeRecord } from '../exposer/decode.js';
 import type { PushMessage } from '../exposer/schema.js';
 import { renderMetrics } from '../exposer/render.js';
 import { DEFAULT_STORE_OPTIONS, Store, type TimestampMode } from '../exposer/store.js';
-import { bodies, fleet } from './harness.js';
+import { bodies, fleet, textRecord } from './harness.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -40,19 +40,7 @@ function cpuMs(): number {
 
 function decodeRound(apps: ReturnType<typeof fleet>, round: number): PushMessage[] {
   return bodies(apps).map((text, i) => {
-    const record: RawRecord = {
-      key: Buffer.from(`${apps[i]!.job}/${apps[i]!.instance}`),
-      value: Buffer.from(text),
-      headers: {
-        'content-type': 'text/plain; version=0.0.4',
-        job: apps[i]!.job,
-        instance: apps[i]!.instance,
-      },
-      timestampMs: Date.now(),
-      partition: 0,
-      offset: String(round * apps.length + i),
-    };
-    const decoded = decodeRecord(record);
+    const decoded = decodeRecord(textRecord(apps[i]!, text, round * apps.length + i));
     if (!decoded.ok) throw new Error(`record ${i} refused: ${decoded.detail}`);
     return decoded.message;
   });
