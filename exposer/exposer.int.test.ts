@@ -86,6 +86,26 @@ async function produce(topic: string, records: { key: string; value: string }[])
   await producer.disconnect();
 }
 
+/**
+ * Produces sources svc/i0..i29 (value i) to a new 3-partition topic, runs an exposer of a new group until it
+ * serves the last one, and stops it cleanly.
+ */
+async function consumeThirtySourcesAndStop(name: string): Promise<{ topic: string; group: string }> {
+  const topic = uniqueTopic(name);
+  await createTopic(topic, 3);
+  await produce(
+    topic,
+    Array.from({ length: 30 }, (_, i) => ({ key: `svc/i${i}`, value: message('svc', `i${i}`, i) })),
+  );
+  const group = uniqueTopic('g');
+  const exposer = await startExposer(topic, group);
+  await waitReady(exposer);
+  await waitForLine(exposer, /instance="i29"/);
+  await exposer.stop();
+  running.splice(running.indexOf(exposer), 1);
+  return { topic, group };
+}
+
 describe('exposer on the real broker', () => {
   it('serves what kafkajs and kcat produce, counts a malformed record and applies the good ones around it', async () => {
     const topic = uniqueTopic('exposer');
@@ -154,19 +174,7 @@ describe('exposer on the real broker', () => {
   });
 
   it('rebuilds its state from Kafka after a restart (replay window) and is ready only after catching up', async () => {
-    const topic = uniqueTopic('replay');
-    await createTopic(topic, 3);
-    const records = Array.from({ length: 30 }, (_, i) => ({
-      key: `svc/i${i}`,
-      value: message('svc', `i${i}`, i),
-    }));
-    await produce(topic, records);
-    const group = uniqueTopic('g');
-    const first = await startExposer(topic, group);
-    await waitReady(first);
-    await waitForLine(first, /instance="i29"/);
-    await first.stop();
-    running.splice(running.indexOf(first), 1);
+    const { topic, group } = await consumeThirtySourcesAndStop('replay');
 
     // Offsets are committed; a new exposer in the same group still serves every source at once, because it
     // replays the window instead of starting at the committed offset.
@@ -177,19 +185,7 @@ describe('exposer on the real broker', () => {
   });
 
   it('commits the offsets of what it applied: after a clean stop the group stands at the end of every partition', async () => {
-    const topic = uniqueTopic('commit');
-    await createTopic(topic, 3);
-    const records = Array.from({ length: 30 }, (_, i) => ({
-      key: `svc/i${i}`,
-      value: message('svc', `i${i}`, i),
-    }));
-    await produce(topic, records);
-    const group = uniqueTopic('g');
-    const exposer = await startExposer(topic, group);
-    await waitReady(exposer);
-    await waitForLine(exposer, /instance="i29"/);
-    await exposer.stop();
-    running.splice(running.indexOf(exposer), 1);
+    const { topic, group } = await consumeThirtySourcesAndStop('commit');
 
     const admin = kafka().admin();
     await admin.connect();
