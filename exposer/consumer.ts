@@ -464,6 +464,20 @@ export class KafkaIngest {
 
   /** kafkajs' eachBatch: queue the batch and let kafkajs fetch the next one while it is applied. */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
+    // A batch fetched while an assignment is being set up comes from kafkajs' start position, before the replay
+    // seek: applied now, its records would be applied again after the seek (and their refusals counted twice).
+    // Wait for the set-up (heartbeating); the stale check below then drops it.
+    while (!this.joined && payload.isRunning() && !this.stopping) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.assignments,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 1000);
+        }),
+      ]);
+      clearTimeout(timer);
+      await payload.heartbeat();
+    }
     while (this.queue.length >= MAX_QUEUED_BATCHES) {
       if (!payload.isRunning() || this.stopping) return;
       let timer: NodeJS.Timeout | undefined;
