@@ -29,6 +29,15 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
+/** One scenario's results; a scenario that failed fails its test with the lab's reason, not a TypeError. */
+function scenario<K extends keyof LabResults['scenarios']>(name: K): NonNullable<LabResults['scenarios'][K]> {
+  const r = results.scenarios[name];
+  if (r === undefined || r === null) {
+    throw new Error(`the lab has no results for ${name}: ${results.failures[name] ?? 'it did not run'}`);
+  }
+  return r;
+}
+
 /** A time that was never observed counts as later than any observed one. */
 const later = (value: number | null): number => value ?? Number.POSITIVE_INFINITY;
 
@@ -46,7 +55,7 @@ describe('npm run lab -- --quick', () => {
   });
 
   it('dead app: direct scraping notices before the exposer and the Pushgateway, whose series linger', () => {
-    const r = results.scenarios['dead-app']!;
+    const r = scenario('dead-app');
     const at = (id: string) => r.detections.find((d) => d.id === id)?.detectedAfterS ?? null;
     expect(at('direct-up')).not.toBeNull();
     expect(later(at('direct-up'))).toBeLessThan(later(at('exposer-absent')));
@@ -60,7 +69,7 @@ describe('npm run lab -- --quick', () => {
   });
 
   it('misalignment: an injected delay shows in the propagation delay and makes live apps look gone with a TTL', () => {
-    const r = results.scenarios.misalignment!;
+    const r = scenario('misalignment');
     const p50 = (phase: string) => r.propagation.find((p) => p.phase === phase)?.p50S ?? null;
     expect(p50('baseline')).not.toBeNull();
     expect(p50('delayed')!).toBeGreaterThan(p50('baseline')!);
@@ -70,7 +79,7 @@ describe('npm run lab -- --quick', () => {
   });
 
   it('timestamps: source and drain modes make Prometheus drop samples; none mode shows an old backlog as current', () => {
-    const r = results.scenarios.timestamps!;
+    const r = scenario('timestamps');
     const mode = (name: string) => r.modes.find((m) => m.mode === name)!;
     const none = mode('none');
     expect([none.outOfOrder, none.duplicate, none.outOfBounds]).toEqual([0, 0, 0]);
@@ -87,7 +96,7 @@ describe('npm run lab -- --quick', () => {
   });
 
   it('scale: the exposer scrape takes longer with more series; direct targets stay up', () => {
-    const r = results.scenarios.scale!;
+    const r = scenario('scale');
     expect(r.steps.length).toBeGreaterThanOrEqual(2);
     const first = r.steps[0]!;
     const last = r.steps[r.steps.length - 1]!;
@@ -101,7 +110,7 @@ describe('npm run lab -- --quick', () => {
   });
 
   it('queue down: the exposer stays up with frozen series while pushes are lost, and its data recovers', () => {
-    const r = results.scenarios['queue-down']!;
+    const r = scenario('queue-down');
     expect(r.during.exposerUpMin).toBe(1);
     // The exposer's 2-s metadata probe notices the broker is gone well within the outage.
     expect(r.during.kafkaConnectedMin).toBe(0);

@@ -3,7 +3,15 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrokerError, checkJava, checkMaven, defaultOptions, kafkaVersion, startBroker } from './broker.js';
+import {
+  BrokerError,
+  checkJava,
+  checkMaven,
+  defaultOptions,
+  kafkaVersion,
+  newClusterId,
+  startBroker,
+} from './broker.js';
 
 describe('the Kafka broker script (no broker started)', () => {
   let server: Server | undefined;
@@ -14,6 +22,18 @@ describe('the Kafka broker script (no broker started)', () => {
 
   it('pins one 4.x Kafka version in pom.xml', () => {
     expect(kafkaVersion()).toMatch(/^4\.\d+\.\d+$/);
+  });
+
+  it('makes cluster ids the storage tool accepts: 22 base64url characters, never a leading - or _', () => {
+    // 0xf8 and 0xfc as the first byte give '-' and '_' as the first character of plain base64url.
+    for (const first of [0xf8, 0xfc, 0xff, 0x00, 0x7f]) {
+      const bytes = Buffer.alloc(16, 0xab);
+      bytes[0] = first;
+      const id = newClusterId(bytes);
+      expect(id).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{21}$/);
+      expect(bytes[0]).toBe(first); // the caller's bytes are not changed
+    }
+    expect(newClusterId()).not.toBe(newClusterId());
   });
 
   it('rejects a KAFKA_PORT that is not a port, naming the variable', () => {

@@ -229,6 +229,18 @@ function logTail(logFile: string, lines = 30): string {
 }
 
 /** Resolves when the broker answers a metadata request; rejects with the log's tail on timeout. */
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka's own `Uuid.randomUuid()` makes them. Like Kafka, it
+ * never starts with `-`: the storage tool's argument parser would take `-t -xyz...` for an option and refuse the
+ * command (base64url starts with `-` or `_` when the first byte's top six bits are 62 or 63; 1 start in 32 failed).
+ * Clearing the first byte's top bit keeps the first character in A-Z/a-f.
+ */
+export function newClusterId(bytes: Buffer = randomBytes(16)): string {
+  const id = Buffer.from(bytes);
+  id[0] = id[0]! & 0x7f;
+  return id.toString('base64url');
+}
+
 export async function waitForBroker(
   brokers: string,
   timeoutMs: number,
@@ -301,7 +313,7 @@ export async function startBroker(
   const classPath = `${libs}/*`;
 
   if (!existsSync(join(stateDir, 'data', 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const formatted = spawnSync(
       'java',
       [
