@@ -26,7 +26,13 @@ import { parseConfig } from './sources/config.js';
 import type { ParsedConfig } from './sources/config.js';
 import { toOuter } from './sources/configmap.js';
 import type { ConfiguredRule } from './sources/exposition.js';
-import { parseCommentDirective, parseDirectives, parseMarkdownDirectives, silences } from './suppressions.js';
+import {
+  parseCommentDirective,
+  parseDirectives,
+  parseMarkdownDirectives,
+  silences,
+  StreamedDirectives,
+} from './suppressions.js';
 import type { Directive } from './suppressions.js';
 
 export const UNUSED_SUPPRESSION = 'unused-suppression';
@@ -205,11 +211,13 @@ export function applyDirectives(
   index: LineIndex | undefined,
   settings: LintSettings,
   list: readonly Rule[] = registry,
+  /** Directives already known to have silenced a finding (streamed input: findings past the cap are dropped). */
+  alreadyUsed: ReadonlySet<Directive> = new Set(),
 ): { messages: LintMessage[]; suppressed: LintMessage[] } {
   if (directives.length === 0) return { messages: [...messages], suppressed: [] };
   const kept: LintMessage[] = [];
   const suppressed: LintMessage[] = [];
-  const used = new Set<Directive>();
+  const used = new Set<Directive>(alreadyUsed);
   for (const message of messages) {
     const directive = directives.find((d) => silences(d, message.ruleId, message.line));
     if (directive === undefined) kept.push(message);
@@ -371,8 +379,9 @@ export async function lintExpositionStream(
   // Loaded on first use: config and docs linting do not need the exposition parser.
   const { lintExposition, RuleOptionsError } = await import('./sources/exposition.js');
   // Directives arrive as comment events (text 0.0.4): the whole-file ones may come after the findings they
-  // silence, so they are applied once the stream has ended, to the (bounded) findings kept by then.
-  const directives: Directive[] = [];
+  // silence, so they are applied once the stream has ended, to the (bounded) findings kept by then. Those seen
+  // before a finding tell the source to keep it apart from the rule's cap of shown findings.
+  const directives = new StreamedDirectives();
   let extraDirectives: Directive | undefined;
   let extraCount = 0;
   try {
@@ -383,11 +392,12 @@ export async function lintExpositionStream(
       ...(options.maxFindingsPerRule === undefined ? {} : { maxFindingsPerRule: options.maxFindingsPerRule }),
       // duplicate-series needs identities; without it, keep memory flat.
       trackDuplicates: resolved.some((r) => r.rule.meta.id === 'duplicate-series'),
+      isSuppressed: (ruleId, line) => directives.size > 0 && directives.silence(ruleId, line),
       onComment(comment) {
         if (!comment.text.includes('scrapelint')) return;
         const directive = parseCommentDirective(comment);
         if (directive === undefined) return;
-        if (directives.length < MAX_EXPOSITION_DIRECTIVES) directives.push(directive);
+        if (directives.size < MAX_EXPOSITION_DIRECTIVES) directives.add(directive);
         else {
           extraDirectives ??= directive;
           extraCount++;
@@ -395,7 +405,14 @@ export async function lintExpositionStream(
       },
     });
     const placed = findings.map((f) => place(f, undefined));
-    const { messages, suppressed } = applyDirectives(placed, directives, undefined, settings, list);
+    const { messages, suppressed } = applyDirectives(
+      placed,
+      directives.list,
+      undefined,
+      settings,
+      list,
+      directives.used,
+    );
     const { rule: unusedRule, severity: unusedSeverity } = unusedSuppression(settings, list);
     if (extraDirectives !== undefined && unusedRule !== undefined && unusedSeverity !== 'off') {
       const first = extraDirectives;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDirectives, silences } from './suppressions.js';
+import { parseDirectives, silences, StreamedDirectives } from './suppressions.js';
 
 describe('parseDirectives', () => {
   it('reads both kinds, several ids, and the reason after --', () => {
@@ -36,5 +36,40 @@ describe('parseDirectives', () => {
     const [d] = parseDirectives('a: 1\r\n# scrapelint disable x -- r\r\n');
     expect(d).toMatchObject({ ruleIds: ['x'], justification: 'r', line: 2 });
     expect(parseDirectives('# scrapelint disable y')[0]?.ruleIds).toEqual(['y']);
+  });
+});
+
+describe('StreamedDirectives', () => {
+  const text = [
+    'a 1',
+    '# scrapelint disable-next-line timestamped-samples',
+    'b 1',
+    '# scrapelint disable duplicate-series',
+    '# scrapelint disable-next-line',
+    'c 1',
+    '# scrapelint disable',
+  ].join('\n');
+
+  it('answers what a directive seen so far silences, as silences() would, and marks it used', () => {
+    const [nextB, fileDup, nextC, fileAll] = parseDirectives(text);
+    const seen = new StreamedDirectives();
+    expect(seen.size).toBe(0);
+    expect(seen.silence('timestamped-samples', 3)).toBe(false);
+    seen.add(nextB!);
+    expect(seen.silence('timestamped-samples', 3)).toBe(true);
+    expect(seen.silence('timestamped-samples', 4)).toBe(false);
+    expect(seen.silence('duplicate-series', 3)).toBe(false);
+    expect([...seen.used]).toEqual([nextB]);
+    seen.add(fileDup!);
+    seen.add(nextC!);
+    expect(seen.silence('duplicate-series', 1)).toBe(true);
+    // Line 6: both the whole-file directive (line 4) and the one above it (line 5) apply; the first in file order
+    // is the one applyDirectives picks, so it is the one marked used.
+    expect(seen.silence('duplicate-series', 6)).toBe(true);
+    expect(seen.silence('stale-timestamps', 6)).toBe(true);
+    expect(seen.used).toEqual(new Set([nextB, fileDup, nextC]));
+    seen.add(fileAll!);
+    expect(seen.silence('parse-error', 100)).toBe(true);
+    expect(seen.list).toEqual([nextB, fileDup, nextC, fileAll]);
   });
 });

@@ -139,3 +139,58 @@ export function silences(directive: Directive, ruleId: string, line: number): bo
     directive.kind === 'disable' || (line > directive.line && line <= (directive.until ?? directive.line + 1))
   );
 }
+
+/**
+ * The directives of a streamed exposition as they arrive, indexed so that a finding asks in constant time whether
+ * one already seen silences it (the exposition source then keeps it apart from the per-rule cap of findings).
+ * A disable-next-line comment always precedes the line it covers; a whole-file `disable` may come later, and is
+ * applied once the stream has ended (lint/engine.ts). Answers the directive `applyDirectives` would pick: the
+ * first one, in file order, that silences the finding.
+ */
+export class StreamedDirectives {
+  readonly list: Directive[] = [];
+  /** Directives that silenced a finding as it was reported. */
+  readonly used = new Set<Directive>();
+  readonly #order = new Map<Directive, number>();
+  /** disable-next-line directives by the line they cover. */
+  readonly #byLine = new Map<number, Directive[]>();
+  /** Whole-file directives by rule id ('' for those without ids: every rule); the first of each. */
+  readonly #fileWide = new Map<string, Directive>();
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(directive: Directive): void {
+    this.#order.set(directive, this.list.length);
+    this.list.push(directive);
+    if (directive.kind === 'disable') {
+      for (const id of directive.ruleIds.length > 0 ? directive.ruleIds : ['']) {
+        if (!this.#fileWide.has(id)) this.#fileWide.set(id, directive);
+      }
+      return;
+    }
+    const last = directive.until ?? directive.line + 1;
+    // Exposition directives cover one line; a wider span (Markdown fences) is indexed line by line.
+    for (let line = directive.line + 1; line <= last; line++) {
+      const known = this.#byLine.get(line);
+      if (known === undefined) this.#byLine.set(line, [directive]);
+      else known.push(directive);
+    }
+  }
+
+  /** Whether a directive seen so far silences `ruleId` at `line`; marks the directive used. */
+  silence(ruleId: string, line: number): boolean {
+    let best: Directive | undefined;
+    const consider = (d: Directive | undefined): void => {
+      if (d === undefined || !silences(d, ruleId, line)) return;
+      if (best === undefined || (this.#order.get(d) ?? 0) < (this.#order.get(best) ?? 0)) best = d;
+    };
+    for (const d of this.#byLine.get(line) ?? []) consider(d);
+    consider(this.#fileWide.get(ruleId));
+    consider(this.#fileWide.get(''));
+    if (best === undefined) return false;
+    this.used.add(best);
+    return true;
+  }
+}

@@ -3,7 +3,9 @@
  * every event to the rules' visitors, without ever holding the whole body. Two ways in:
  * - the engine builds an `ExpositionSink` from its enabled rules and passes it as `sink` (lint/types.ts);
  * - callers without an engine (tests, scripts) pass `rules` and get the findings back.
- * Findings are bounded: at most `maxFindingsPerRule` per rule, then one closing finding that counts the rest.
+ * Findings are bounded: at most `maxFindingsPerRule` per rule, then one closing finding that counts the rest. A
+ * finding that a suppression comment already seen silences (`isSuppressed`) is kept apart, under a cap of its own:
+ * a file with many suppressed findings of a rule never hides the ones it did not suppress.
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -47,10 +49,20 @@ export interface LintExpositionOptions {
    * directives. Comments are rare lines: this costs the sample path nothing.
    */
   readonly onComment?: (event: CommentEvent) => void;
+  /**
+   * Whether a suppression directive seen so far silences a finding of `ruleId` at `line` (1-based). Asked once per
+   * finding, never per sample; silenced findings do not count toward the cap of the findings that are shown.
+   */
+  readonly isSuppressed?: SuppressionCheck;
 }
 
+export type SuppressionCheck = (ruleId: string, line: number) => boolean;
+
 export interface ExpositionLintResult {
-  /** In report order; each capped rule ends with one `truncated` finding that counts what was left out. */
+  /**
+   * In report order; each capped rule ends with one `truncated` finding that counts what was left out (and, when
+   * suppressed findings overflowed their own cap, one that counts those, at a suppressed position).
+   */
   readonly findings: Finding[];
   readonly summary: ParseSummary;
 }
@@ -84,6 +96,14 @@ class Dispatch<E> {
   }
 }
 
+/** What a rule's cap left out: of its shown findings, or of those a suppression comment silenced. */
+interface Omitted {
+  readonly ruleId: string;
+  readonly suppressed: boolean;
+  count: number;
+  first: Finding | undefined;
+}
+
 /**
  * Builds a sink that dispatches events to the visitors of `rules` and collects their findings (bounded).
  * Exported so that an engine can reuse it; `lintExposition` uses it when given `rules`.
@@ -94,7 +114,13 @@ export function createRuleSink(
     filePath,
     maxFindingsPerRule = DEFAULT_MAX_FINDINGS_PER_RULE,
     onComment,
-  }: { filePath: string; maxFindingsPerRule?: number; onComment?: (event: CommentEvent) => void },
+    isSuppressed,
+  }: {
+    filePath: string;
+    maxFindingsPerRule?: number;
+    onComment?: (event: CommentEvent) => void;
+    isSuppressed?: SuppressionCheck;
+  },
 ): { sink: ExpositionSink; findings(): Finding[] } {
   const findings: Finding[] = [];
   const closing: Finding[] = [];
@@ -103,19 +129,26 @@ export function createRuleSink(
   const onFact = new Dispatch<FactEvent>();
   const onDiagnostic = new Dispatch<Diagnostic>();
   const onEnd = new Dispatch<ParseSummary>();
-  const omittedByRule: { ruleId: string; count: number; first: Finding | undefined }[] = [];
+  const omittedByRule: Omitted[] = [];
 
   for (const configured of rules) {
     const ruleId = configured.rule.meta.id;
-    const omitted: { ruleId: string; count: number; first: Finding | undefined } = {
-      ruleId,
-      count: 0,
-      first: undefined,
-    };
-    omittedByRule.push(omitted);
+    const omitted: Omitted = { ruleId, suppressed: false, count: 0, first: undefined };
+    const omittedSuppressed: Omitted = { ruleId, suppressed: true, count: 0, first: undefined };
+    omittedByRule.push(omitted, omittedSuppressed);
     let kept = 0;
+    let keptSuppressed = 0;
     const visitor = bindRule(configured, filePath, 'exposition', (finding) => {
-      if (kept < maxFindingsPerRule) {
+      // Once per finding (never per sample); `at` is where the engine places it (line 1 without one).
+      if (isSuppressed?.(ruleId, finding.at?.line ?? 1) === true) {
+        if (keptSuppressed < maxFindingsPerRule) {
+          keptSuppressed++;
+          findings.push(finding);
+        } else {
+          omittedSuppressed.count++;
+          omittedSuppressed.first ??= finding;
+        }
+      } else if (kept < maxFindingsPerRule) {
         kept++;
         findings.push(finding);
       } else {
@@ -162,7 +195,7 @@ export function createRuleSink(
           ruleId: omitted.ruleId,
           messageId: TRUNCATED_MESSAGE_ID,
           severity: first.severity,
-          message: `and ${omitted.count} more ${omitted.count === 1 ? 'finding' : 'findings'} of ${omitted.ruleId} (only the first ${maxFindingsPerRule} are listed)`,
+          message: `and ${omitted.count} more ${omitted.suppressed ? 'suppressed ' : ''}${omitted.count === 1 ? 'finding' : 'findings'} of ${omitted.ruleId} (only the first ${maxFindingsPerRule} are listed)`,
           filePath,
           range: first.range,
           ...(first.at === undefined ? {} : { at: first.at }),
@@ -190,6 +223,7 @@ export async function lintExposition(
             ? {}
             : { maxFindingsPerRule: options.maxFindingsPerRule }),
           ...(options.onComment === undefined ? {} : { onComment: options.onComment }),
+          ...(options.isSuppressed === undefined ? {} : { isSuppressed: options.isSuppressed }),
         });
   const sinks = [ruleSink?.sink, options.sink].filter((sink): sink is ExpositionSink => sink !== undefined);
   const onEvent =
