@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintCommand } from './commands/lint.js';
 import { lintConfigText } from './engine.js';
-import { mergeOperatorDefaults } from './operator-defaults.js';
+import { limitsEveryJob, mergeOperatorDefaults } from './operator-defaults.js';
+import { supportsGlobalLimits } from './sources/config.js';
 import { detectKind } from './sources/detect.js';
 import type { FileResult, OperatorDefaults } from './types.js';
 
@@ -108,6 +109,76 @@ describe('Prometheus resource defaults in one file', () => {
   });
 });
 
+describe('global limits and enforcement exclusions of a Prometheus resource', () => {
+  const limitFindings = (spec: string, monitor = exposerMonitor()): string[] =>
+    ruleIds(lintConfigText(`${prometheus(spec)}---\n${monitor}`, 'stack.yaml')).filter((r) =>
+      r.endsWith('missing-sample-limit'),
+    );
+
+  it('spec.sampleLimit and spec.bodySizeLimit (global limits every job inherits) satisfy missing-sample-limit', () => {
+    expect(limitFindings('  sampleLimit: 50000\n')).toEqual([]);
+    expect(limitFindings('  bodySizeLimit: 20MB\n')).toEqual([]);
+    expect(limitFindings('  sampleLimit: 0\n  bodySizeLimit: 0B\n')).toEqual(['13 missing-sample-limit']);
+    // A monitor's sampleLimit 0 is unset: Prometheus gives the job the global limit.
+    expect(
+      limitFindings(
+        '  sampleLimit: 50000\n',
+        exposerMonitor().replace('spec:\n', 'spec:\n  sampleLimit: 0\n'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('a spec.version older than 2.45 has no global limits: the operator drops them', () => {
+    expect(limitFindings('  version: v2.44.0\n  sampleLimit: 50000\n')).toEqual(['13 missing-sample-limit']);
+    expect(limitFindings('  version: v2.45.0\n  sampleLimit: 50000\n')).toEqual([]);
+    expect(limitFindings('  version: 3.1.0\n  bodySizeLimit: 20MB\n')).toEqual([]);
+    // The enforced limits are older than the global ones (Prometheus 2.28 for the body size) and still count.
+    expect(limitFindings('  version: v2.44.0\n  enforcedSampleLimit: 50000\n')).toEqual([]);
+  });
+
+  it('supportsGlobalLimits reads versions as the operator does (v prefix, no version: its recent default)', () => {
+    expect(supportsGlobalLimits('v2.44.0')).toBe(false);
+    expect(supportsGlobalLimits('2.9.1')).toBe(false);
+    expect(supportsGlobalLimits('v2.45.0')).toBe(true);
+    expect(supportsGlobalLimits('2.53.1')).toBe(true);
+    expect(supportsGlobalLimits('v3.0.0-rc.0')).toBe(true);
+    expect(supportsGlobalLimits(undefined)).toBe(true);
+    expect(supportsGlobalLimits('latest')).toBe(true);
+  });
+
+  it('a wrong type for the global limits is a parse error at the field, and is ignored', () => {
+    const result = lintConfigText(`${prometheus('  sampleLimit: lots\n')}---\n${exposerMonitor()}`, 's.yaml');
+    expect(
+      result.messages.filter((m) => m.ruleId === 'parse-error').map((m) => `${m.line}:${m.column}`),
+    ).toEqual(['7:16']);
+    expect(ruleIds(result)).toContain('12 missing-sample-limit');
+  });
+
+  it('excludedFromEnforcement exempts a monitor from the namespace label only, not from the enforced limits', () => {
+    const spec =
+      '  enforcedNamespaceLabel: namespace\n  enforcedSampleLimit: 50000\n  excludedFromEnforcement:\n' +
+      '    - group: monitoring.coreos.com\n      resource: servicemonitors\n      namespace: queuefront\n      name: exposer\n';
+    expect(limitFindings(spec)).toEqual([]);
+  });
+
+  it('global limits of a Prometheus resource do not reach a plain Prometheus configuration', () => {
+    const config =
+      'scrape_configs:\n  - job_name: pushgateway\n    honor_labels: true\n    static_configs: [{targets: [pg:9091]}]\n';
+    const defaults: OperatorDefaults = { source: 'Prometheus monitoring/k8s (p.yaml)', sampleLimit: 1000 };
+    const result = lintConfigText(config, 'prometheus.yml', {}, undefined, { operatorDefaults: defaults });
+    expect(ruleIds(result)).toContain('2 missing-sample-limit');
+  });
+
+  it('limitsEveryJob: an enforced or a global limit, non-zero', () => {
+    expect(limitsEveryJob(undefined)).toBe(false);
+    expect(limitsEveryJob({ source: 'a' })).toBe(false);
+    expect(limitsEveryJob({ source: 'a', sampleLimit: 0, bodySizeLimit: '0MB' })).toBe(false);
+    expect(limitsEveryJob({ source: 'a', sampleLimit: 1 })).toBe(true);
+    expect(limitsEveryJob({ source: 'a', bodySizeLimit: '1KB' })).toBe(true);
+    expect(limitsEveryJob({ source: 'a', enforcedBodySizeLimit: '1KB' })).toBe(true);
+  });
+});
+
 describe('mergeOperatorDefaults', () => {
   const a: OperatorDefaults = {
     source: 'a',
@@ -128,6 +199,21 @@ describe('mergeOperatorDefaults', () => {
       enforcedSampleLimit: 5000,
     });
     expect(mergeOperatorDefaults([a, { source: 'b' }])).toEqual({ source: '2 Prometheus resources' });
+    expect(
+      mergeOperatorDefaults([
+        { source: 'a', sampleLimit: 1000, bodySizeLimit: '10MB' },
+        { source: 'b', sampleLimit: 5000, bodySizeLimit: '20MB' },
+      ]),
+    ).toEqual({
+      source: '2 Prometheus resources',
+      scrapeInterval: '30s',
+      sampleLimit: 5000,
+      bodySizeLimit: '10MB',
+    });
+    expect(mergeOperatorDefaults([{ source: 'a', sampleLimit: 1000 }, { source: 'b' }])).toEqual({
+      source: '2 Prometheus resources',
+      scrapeInterval: '30s',
+    });
     expect(mergeOperatorDefaults([{ source: 'a' }, { source: 'b', scrapeInterval: '30s' }])).toEqual({
       source: '2 Prometheus resources',
       scrapeInterval: '30s',

@@ -2,12 +2,22 @@
  * What the Prometheus-Operator makes of a ServiceMonitor, PodMonitor or ScrapeConfig under a `Prometheus` resource
  * (prometheus-operator `pkg/prometheus/promcfg.go`): `spec.scrapeInterval` (default 30s) and `spec.scrapeTimeout` for
  * jobs without their own; `enforcedSampleLimit` / `enforcedBodySizeLimit` cap every generated job (a monitor's lower
- * limit wins); `overrideHonorTimestamps` / `overrideHonorLabels` force `honor_timestamps` / `honor_labels` to false.
+ * limit wins); `sampleLimit` / `bodySizeLimit` (operators since prometheus-operator PR #5646, for Prometheus
+ * >= 2.45; dropped with a warning for an older `spec.version`) go to the generated `global:` section, which every job without a limit of its own inherits
+ * (Prometheus treats a job's 0 as unset, `config/config.go` ScrapeConfig.Validate); `overrideHonorTimestamps` /
+ * `overrideHonorLabels` force `honor_timestamps` / `honor_labels` to false.
+ *
+ * Not read, because they change nothing the rules check: `enforcedNamespaceLabel` adds a namespace label to the
+ * generated relabelings, and `excludedFromEnforcement` exempts the monitors it lists from that label only, not from
+ * the enforced limits: the operator applies `enforcedSampleLimit` / `enforcedBodySizeLimit` to every generated job
+ * (`AddLimitsToYAML` in pkg/prometheus/promcfg.go takes no exclusion list; the namespace labeler is the one that
+ * reads `ExcludedFromEnforcement`; the API reference describes the field as the objects excluded from enforcing a
+ * namespace label of origin, applicable only with `spec.enforcedNamespaceLabel`).
  *
  * Which Prometheus selects which monitor depends on label selectors scrapelint does not evaluate. With one
  * `Prometheus` resource in the run, it applies to every operator job; with several, only what they all agree on
- * (an enforcement all of them set, the largest enforced sample limit, an interval they share), so that no finding is
- * waived by a Prometheus that may not be the one scraping the monitor.
+ * (an enforcement or global limit all of them set, the largest such sample limit, an interval they share), so that no
+ * finding is waived by a Prometheus that may not be the one scraping the monitor.
  */
 import type { OperatorDefaults, ScrapeJob } from './types.js';
 
@@ -39,6 +49,8 @@ export function mergeOperatorDefaults(resources: readonly OperatorDefaults[]): O
   if (resources.length === 1) return only;
   const limits = resources.map((r) => r.enforcedSampleLimit ?? 0);
   const bodies = resources.map((r) => r.enforcedBodySizeLimit);
+  const globalLimits = resources.map((r) => r.sampleLimit ?? 0);
+  const globalBodies = resources.map((r) => r.bodySizeLimit);
   return {
     source: `${resources.length} Prometheus resources`,
     ...optional(
@@ -48,6 +60,8 @@ export function mergeOperatorDefaults(resources: readonly OperatorDefaults[]): O
     ...optional('scrapeTimeout', agreed(resources.map((r) => r.scrapeTimeout))),
     ...optional('enforcedSampleLimit', limits.every((l) => l > 0) ? Math.max(...limits) : undefined),
     ...optional('enforcedBodySizeLimit', bodies.every((b) => !isZeroLimit(b)) ? bodies[0] : undefined),
+    ...optional('sampleLimit', globalLimits.every((l) => l > 0) ? Math.max(...globalLimits) : undefined),
+    ...optional('bodySizeLimit', globalBodies.every((b) => !isZeroLimit(b)) ? globalBodies[0] : undefined),
     ...optional(
       'overrideHonorTimestamps',
       resources.every((r) => r.overrideHonorTimestamps === true) || undefined,
@@ -69,5 +83,16 @@ export function enforcesLimit(defaults: OperatorDefaults | undefined): boolean {
   return (
     defaults !== undefined &&
     ((defaults.enforcedSampleLimit ?? 0) > 0 || !isZeroLimit(defaults.enforcedBodySizeLimit))
+  );
+}
+
+/**
+ * Whether the Prometheus resource gives every operator job a limit: an enforced one, or a global one
+ * (`spec.sampleLimit` / `spec.bodySizeLimit`), which a monitor without a limit of its own (or with 0) inherits.
+ */
+export function limitsEveryJob(defaults: OperatorDefaults | undefined): boolean {
+  return (
+    enforcesLimit(defaults) ||
+    (defaults !== undefined && ((defaults.sampleLimit ?? 0) > 0 || !isZeroLimit(defaults.bodySizeLimit)))
   );
 }

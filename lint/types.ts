@@ -86,6 +86,13 @@ export interface OperatorDefaults {
   readonly enforcedSampleLimit?: number;
   /** Likewise for the body size, e.g. `10MB`. */
   readonly enforcedBodySizeLimit?: string;
+  /**
+   * `spec.sampleLimit`: the operator writes it to the generated `global.sample_limit` (Prometheus >= 2.45), the
+   * limit of every job that sets none (or 0) of its own. 0 or absent: none.
+   */
+  readonly sampleLimit?: number;
+  /** `spec.bodySizeLimit`, likewise written to `global.body_size_limit`. */
+  readonly bodySizeLimit?: string;
   /** true: every generated job gets honor_timestamps: false. */
   readonly overrideHonorTimestamps?: boolean;
   /** true: every generated job gets honor_labels: false. */

@@ -9,6 +9,15 @@ testRule(rule, {
     gw('    sample_limit: 50000\n'),
     gw('    body_size_limit: 20MB\n'),
     gw('', 'global:\n  sample_limit: 10000\n'),
+    gw('', 'global:\n  body_size_limit: 50MB\n'),
+    {
+      name: "a job's 0 is unset: it inherits the global limit",
+      code: gw('    sample_limit: 0\n', 'global:\n  sample_limit: 10000\n'),
+    },
+    {
+      name: 'a job without a sample limit inherits the global one beside its own zero body size',
+      code: gw('    body_size_limit: 0\n', 'global:\n  sample_limit: 10000\n'),
+    },
     { name: 'not gateway-like', code: 'scrape_configs:\n  - job_name: node\n' },
     {
       name: 'operator sampleLimit',
@@ -21,6 +30,11 @@ testRule(rule, {
       name: 'zero limits mean no limit',
       code: gw('    sample_limit: 0\n    body_size_limit: 0MB\n'),
       errors: [{ messageId: 'noLimit', line: 3, column: 19, endLine: 3, endColumn: 20 }],
+    },
+    {
+      name: 'zero everywhere: no limit',
+      code: gw('    sample_limit: 0\n', 'global:\n  sample_limit: 0\n  body_size_limit: 0B\n'),
+      errors: [{ messageId: 'noLimit', line: 6, column: 19, endLine: 6, endColumn: 20 }],
     },
     {
       name: 'operator resource',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRule } from '../define-rule.js';
 import { describeReasons, gatewayReasons } from '../gateway-like.js';
-import { defaultsFor, enforcesLimit, isZeroLimit } from '../operator-defaults.js';
+import { defaultsFor, isZeroLimit, limitsEveryJob } from '../operator-defaults.js';
 import type { Located } from '../types.js';
 
 /** 0, `0`, `0B`, `0MB`, `0MiB`: no limit. */
@@ -23,16 +23,17 @@ export default defineRule({
   create(context) {
     return {
       config(model) {
+        // Prometheus >= 2.45: `global.sample_limit` / `global.body_size_limit` are the limits of every job that
+        // sets none of its own; a job's 0 counts as unset (config.go ScrapeConfig.Validate), so it inherits them.
         const globalLimited = !isZero(model.global.sampleLimit) || !isZero(model.global.bodySizeLimit);
         for (const job of model.jobs) {
           const reasons = gatewayReasons(job, model.operatorDefaults);
           if (reasons.length === 0) continue;
-          // The Prometheus resource's enforcedSampleLimit / enforcedBodySizeLimit caps every operator job.
-          if (enforcesLimit(defaultsFor(job, model.operatorDefaults))) continue;
-          if (job.sampleLimit !== undefined || job.bodySizeLimit !== undefined) {
-            if (!isZero(job.sampleLimit) || !isZero(job.bodySizeLimit)) continue;
-          } else if (globalLimited && job.origin === 'prometheus') continue;
+          if (!isZero(job.sampleLimit) || !isZero(job.bodySizeLimit)) continue;
           const operator = job.origin !== 'prometheus';
+          if (!operator && globalLimited) continue;
+          // A Prometheus resource's enforced limits, or its global spec.sampleLimit / spec.bodySizeLimit.
+          if (operator && limitsEveryJob(defaultsFor(job, model.operatorDefaults))) continue;
           context.report({
             messageId: 'noLimit',
             data: {

@@ -335,6 +335,11 @@ function prometheusResource(r: Reader, root: YAMLMap, filePath: string): Prometh
   const spec = r.map(root, 'spec');
   const value = <T>(located: Located<T> | undefined): T | undefined => located?.value;
   const bodySize = r.sizeOrNumber(spec, 'enforcedBodySizeLimit');
+  // spec.sampleLimit / spec.bodySizeLimit become global limits; the operator drops them (with a warning) for a
+  // Prometheus older than 2.45, which has no global limits.
+  const globalLimits = supportsGlobalLimits(r.string(spec, 'version')?.value);
+  const globalSamples = globalLimits ? r.integer(spec, 'sampleLimit') : undefined;
+  const globalBody = globalLimits ? r.sizeOrNumber(spec, 'bodySizeLimit') : undefined;
   const scrapeInterval = r.string(spec, 'scrapeInterval');
   const scrapeTimeout = r.string(spec, 'scrapeTimeout');
   const rootRange = rangeOf(root, r.docRange);
@@ -348,10 +353,24 @@ function prometheusResource(r: Reader, root: YAMLMap, filePath: string): Prometh
       ...optional('scrapeTimeout', value(scrapeTimeout)),
       ...optional('enforcedSampleLimit', value(r.integer(spec, 'enforcedSampleLimit'))),
       ...optional('enforcedBodySizeLimit', bodySize === undefined ? undefined : String(bodySize.value)),
+      ...optional('sampleLimit', value(globalSamples)),
+      ...optional('bodySizeLimit', globalBody === undefined ? undefined : String(globalBody.value)),
       ...optional('overrideHonorTimestamps', value(r.boolean(spec, 'overrideHonorTimestamps'))),
       ...optional('overrideHonorLabels', value(r.boolean(spec, 'overrideHonorLabels'))),
     },
   };
+}
+
+/**
+ * Whether a `Prometheus` resource's `spec.version` (absent: the operator's default, recent enough) supports the
+ * global scrape limits, which Prometheus 2.45 introduced. An unreadable version is given the benefit of the doubt.
+ */
+export function supportsGlobalLimits(version: string | undefined): boolean {
+  const match = version === undefined ? null : /^\s*v?(\d+)\.(\d+)/.exec(version);
+  if (match === null) return true;
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  return major > 2 || (major === 2 && minor >= 45);
 }
 
 function isPrometheusResource(r: Reader, map: YAMLMap): boolean {
