@@ -223,6 +223,40 @@ describe('decodeRecord: JSON messages', () => {
     expect(r.detail).toContain('metrics[0].samples[0].labels');
   });
 
+  it('names the exact place of a bad label in a later family and sample, once its name was seen valid elsewhere', () => {
+    const body = {
+      job: 'j',
+      instance: 'i',
+      metrics: [
+        { name: 'a', samples: [{ value: 1, labels: { ok: 'v' } }] },
+        {
+          name: 'b',
+          samples: [
+            { value: 1, labels: { ok: 'v' } },
+            { value: 2, labels: { ok: 'w', __bad: 'v' } },
+          ],
+        },
+      ],
+    };
+    expect(rejected(decodeRecord(json(body), limits))).toEqual({
+      reason: 'reserved_label',
+      detail: 'metrics[1].samples[1].labels.__bad: label names starting with __ are reserved',
+    });
+    const text = 'a{ok="v"} 1\nb{ok="v"} 1\nb{ok="w",__bad="v"} 2\n';
+    const headers = { 'content-type': 'text/plain; version=0.0.4', job: 'j', instance: 'i' };
+    expect(rejected(decodeRecord(record(text, headers), limits))).toEqual({
+      reason: 'reserved_label',
+      detail: 'family b sample b.labels.__bad: label names starting with __ are reserved',
+    });
+    const badName = {
+      ...body,
+      metrics: [body.metrics[0]!, { name: 'b', samples: [{ name: '__b', value: 1 }] }],
+    };
+    expect(rejected(decodeRecord(json(badName), limits)).detail).toBe(
+      'metrics[1].samples[0].name: metric name __b uses the reserved __ prefix',
+    );
+  });
+
   it('refuses a sample name that does not belong to its family', () => {
     const body = {
       job: 'j',

@@ -298,12 +298,16 @@ function fromExposition(
   }
   const { events } = parseText(text, { format, trackDuplicates: false });
   const families = new Map<string, FamilyBuilder>();
+  // The family of the last event: consecutive samples mostly share it, so most lookups skip the Map.
+  let last: FamilyBuilder | undefined;
   const family = (name: string): FamilyBuilder => {
+    if (last !== undefined && last.name === name) return last;
     let f = families.get(name);
     if (f === undefined) {
       f = { name, type: 'untyped', samples: [] };
       families.set(name, f);
     }
+    last = f;
     return f;
   };
   for (const event of events) {
@@ -406,7 +410,7 @@ function validate(m: PushMessage): void {
     ['instance', m.instance],
   ]);
   for (const [name, value] of m.labels) {
-    checkLabelName(name, 'group labels');
+    checkLabelName(name, m, -1, -1);
     if (name === 'job' || name === 'instance') {
       reject('label_conflict', `labels.${name}: job and instance are set by the message's own fields`);
     }
@@ -415,17 +419,23 @@ function validate(m: PushMessage): void {
   const seen = new Set<string>();
   /** The last sample name found valid: a family's samples mostly repeat their names (a histogram's _bucket). */
   let validName = '';
-  m.families.forEach((f, i) => {
-    const at = m.format === 'json' ? `metrics[${i}]` : `family ${f.name}`;
-    checkMetricName(f.name, `${at}.name`);
+  /** Label names found valid in this message: samples repeat them (`route`, `le`), the check runs once per name. */
+  const validLabels = new Set<string>();
+  for (let i = 0; i < m.families.length; i++) {
+    const f = m.families[i]!;
+    checkMetricName(f.name, m, i, -1);
     if (seen.has(f.name))
-      reject('duplicate_family', `${at}: metric family ${f.name} appears twice in the message`);
+      reject(
+        'duplicate_family',
+        `${place(m, i, -1, '')}: metric family ${f.name} appears twice in the message`,
+      );
     seen.add(f.name);
-    const suffixes = SUFFIXES[f.type] ?? [''];
-    f.samples.forEach((s, j) => {
-      const sat = m.format === 'json' ? `${at}.samples[${j}]` : `${at} sample ${s.name}`;
+    const suffixes = SUFFIXES[f.type] ?? NO_SUFFIX;
+    const summary = f.type === 'summary';
+    for (let j = 0; j < f.samples.length; j++) {
+      const s = f.samples[j]!;
       if (s.name !== f.name && s.name !== validName) {
-        checkMetricName(s.name, `${sat}.name`);
+        checkMetricName(s.name, m, i, j);
         validName = s.name;
       }
       const suffix = suffixOf(s.name, f.name, suffixes);
@@ -433,31 +443,39 @@ function validate(m: PushMessage): void {
         const allowed = suffixes.map((x) => f.name + x).join(', ');
         reject(
           'invalid_sample',
-          `${sat}: sample name ${s.name} does not belong to ${f.type} ${f.name} (${allowed})`,
+          `${place(m, i, j, '')}: sample name ${s.name} does not belong to ${f.type} ${f.name} (${allowed})`,
         );
       }
       let hasLe = false;
       let hasQuantile = false;
       for (const [name, value] of s.labels) {
-        checkLabelName(name, `${sat}.labels`);
+        if (!validLabels.has(name)) {
+          checkLabelName(name, m, i, j);
+          validLabels.add(name);
+        }
         const groupValue = group.get(name);
         if (groupValue !== undefined && groupValue !== value) {
           reject(
             'label_conflict',
-            `${sat}: label ${name}=${JSON.stringify(value)} conflicts with the source's ${name}=${JSON.stringify(groupValue)}`,
+            `${place(m, i, j, '')}: label ${name}=${JSON.stringify(value)} conflicts with the source's ${name}=${JSON.stringify(groupValue)}`,
           );
         }
         if (name === 'le') hasLe = true;
-        if (name === 'quantile') hasQuantile = true;
+        else if (name === 'quantile') hasQuantile = true;
       }
       if (suffix === '_bucket' && !hasLe)
-        reject('invalid_sample', `${sat}: a histogram bucket needs an le label`);
-      if (f.type === 'summary' && suffix === '' && !hasQuantile) {
-        reject('invalid_sample', `${sat}: a summary sample named like its family needs a quantile label`);
+        reject('invalid_sample', `${place(m, i, j, '')}: a histogram bucket needs an le label`);
+      if (summary && suffix === '' && !hasQuantile) {
+        reject(
+          'invalid_sample',
+          `${place(m, i, j, '')}: a summary sample named like its family needs a quantile label`,
+        );
       }
-    });
-  });
+    }
+  }
 }
+
+const NO_SUFFIX: readonly string[] = [''];
 
 /** The suffix among `suffixes` that makes `name` from `family` (without slicing: this runs for every sample). */
 function suffixOf(name: string, family: string, suffixes: readonly string[]): string | undefined {
@@ -468,32 +486,48 @@ function suffixOf(name: string, family: string, suffixes: readonly string[]): st
   return undefined;
 }
 
-function checkMetricName(name: string, at: string): void {
+/**
+ * Where a name is, as messages write it: family `i` of `m` (`j` -1), its sample `j`, or the group labels (`i` -1).
+ * Built only for a refusal: the checks run for every sample of every record.
+ */
+function place(m: PushMessage, i: number, j: number, suffix: string): string {
+  if (i < 0) return 'group labels';
+  const json = m.format === 'json';
+  const f = m.families[i]!;
+  const at = json ? `metrics[${i}]` : `family ${f.name}`;
+  if (j < 0) return at + suffix;
+  return (json ? `${at}.samples[${j}]` : `${at} sample ${f.samples[j]?.name ?? ''}`) + suffix;
+}
+
+function checkMetricName(name: string, m: PushMessage, i: number, j: number): void {
   if (name.startsWith('__'))
-    reject('reserved_name', `${at}: metric name ${name} uses the reserved __ prefix`);
+    reject('reserved_name', `${place(m, i, j, '.name')}: metric name ${name} uses the reserved __ prefix`);
   if (name.startsWith(RESERVED_METRIC_PREFIX)) {
     reject(
       'reserved_name',
-      `${at}: metric name ${name} uses the exposer's own prefix ${RESERVED_METRIC_PREFIX}`,
+      `${place(m, i, j, '.name')}: metric name ${name} uses the exposer's own prefix ${RESERVED_METRIC_PREFIX}`,
     );
   }
   if (!isValidMetricName(name)) {
     reject(
       'invalid_name',
-      `${at}: ${JSON.stringify(name)} is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)`,
+      `${place(m, i, j, '.name')}: ${JSON.stringify(name)} is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)`,
     );
   }
 }
 
-function checkLabelName(name: string, at: string): void {
+function checkLabelName(name: string, m: PushMessage, i: number, j: number): void {
   if (!isValidLabelName(name)) {
     reject(
       'invalid_name',
-      `${formatLabelPath(at, name)}: ${JSON.stringify(name)} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      `${formatLabelPath(place(m, i, j, '.labels'), name)}: ${JSON.stringify(name)} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
     );
   }
   if (name.startsWith('__')) {
-    reject('reserved_label', `${formatLabelPath(at, name)}: label names starting with __ are reserved`);
+    reject(
+      'reserved_label',
+      `${formatLabelPath(place(m, i, j, '.labels'), name)}: label names starting with __ are reserved`,
+    );
   }
 }
 

@@ -184,6 +184,26 @@ describe('names repeated from the previous line', () => {
     ]);
   });
 
+  it('reads long names right across parsers and past the bound of the shared name copies', () => {
+    // Long names (13+ characters) are copied once and shared by later parsers; the pool is cleared when full.
+    const names = Array.from({ length: 5000 }, (_, i) => `a_long_metric_name_${i}`);
+    for (let round = 0; round < 2; round++) {
+      const text = names.map((n, i) => `${n}{a_long_label_name_${i % 7}="v"} ${i}`).join('\n') + '\n';
+      const got = samples(parseText(text).events);
+      expect(got.map((s) => s.name)).toEqual(names);
+      expect(got.map((s) => s.labels[0]?.name)).toEqual(names.map((_, i) => `a_long_label_name_${i % 7}`));
+    }
+    // A name that is a prefix of a pooled one, and one that extends it, are their own names.
+    const short = samples(
+      parseText('a_long_metric_name_1 1\na_long_metric_name_12 2\na_long_metric_name_ 3\n').events,
+    );
+    expect(short.map((s) => s.name)).toEqual([
+      'a_long_metric_name_1',
+      'a_long_metric_name_12',
+      'a_long_metric_name_',
+    ]);
+  });
+
   it('still refuses a bare name that only a previous line could write quoted', () => {
     const text = '{"a.b"} 1\na.b 2\nx{"c.d"="1"} 1\nx{c.d="1"} 2\n';
     const codes = diagnostics(parseText(text).events).map((d) => [d.code, d.line]);

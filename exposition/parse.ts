@@ -1517,8 +1517,23 @@ export class ExpositionParser {
  */
 function flat(name: string): string {
   // V8 copies slices shorter than 13 characters anyway (it makes views only of longer ones).
-  return name.length < 13 ? name : Buffer.from(name, 'latin1').toString('latin1');
+  if (name.length < 13) return name;
+  let copy = NAMES.get(name);
+  if (copy === undefined) {
+    copy = Buffer.from(name, 'latin1').toString('latin1');
+    if (NAMES.size >= MAX_NAMES) NAMES.clear();
+    NAMES.set(copy, copy);
+  }
+  return copy;
 }
+
+/**
+ * Flat copies of the names seen lately, shared by every parser of the process: the exposer parses each Kafka record
+ * with a parser of its own, and its records spell the same few metric and label names again and again, so a
+ * lookup replaces the copy (and equal names are one string for the store's comparisons). Bounded: cleared when full.
+ */
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 4096;
 
 /** Whether s holds word at index at. */
 function matchesAt(s: string, at: number, word: string): boolean {
