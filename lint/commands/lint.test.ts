@@ -191,6 +191,26 @@ describe('lintCommand inputs and settings', () => {
     const result = await run({ paths: ['bad.yml'], quiet: true });
     expect(json(result.stdout)[0]?.messages.every((m) => m.severity === 2)).toBe(true);
   });
+  it('config/metrics on a directory judge a .txt by its content: a note is skipped, not read as that kind', async () => {
+    const sub = join(dir, 'withtxt');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'notes.txt'), 'Remember: the exposer is scraped every 15s.\nSee the runbook.\n');
+    writeFileSync(join(sub, 'scraped.txt'), '# TYPE up gauge\nup{job="a"} 1\nup{job="b"} 1\n');
+    writeFileSync(join(sub, 'prometheus.txt'), BAD);
+    const files = async (only: LintCommandOptions['only']): Promise<string[]> =>
+      json((await run({ paths: ['withtxt'], only })).stdout).map((r) => r.filePath.slice(sub.length + 1));
+    expect(await files('config')).toEqual(['prometheus.txt']);
+    expect(await files('exposition')).toEqual(['scraped.txt']);
+    expect(await files(undefined)).toEqual(['prometheus.txt', 'scraped.txt']);
+    // Named on the command line, a .txt is taken as the kind given (and then fails to parse as such).
+    const named = await run({ paths: ['withtxt/notes.txt'], only: 'config' });
+    expect(json(named.stdout)[0]?.messages.map((m) => m.ruleId)).toContain('parse-error');
+  });
+  it('notes each explicitly named file it cannot lint, named relative to cwd, among others', async () => {
+    const result = await run({ paths: ['nested/workflow.yml', 'good.yml'] });
+    expect(result.stderr).toMatch(/skipped .*workflow\.yml: not a Prometheus configuration/);
+    expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(dir, 'good.yml')]);
+  });
   it('notes an explicitly named file it cannot lint', async () => {
     const result = await run({ paths: ['nested/workflow.yml'] });
     expect(result.stderr).toMatch(/skipped .*workflow\.yml: not a Prometheus configuration/);

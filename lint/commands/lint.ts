@@ -17,7 +17,7 @@ import { reporters } from '../reporters/index.js';
 import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
 import { parseConfig } from '../sources/config.js';
-import { detectKind } from '../sources/detect.js';
+import { detectKind, judgedByContent } from '../sources/detect.js';
 import type { FileResult, SourceKind } from '../types.js';
 import { VERSION } from '../version.js';
 
@@ -147,6 +147,10 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
   });
   const settings = rc.settings;
   const inputs = await expandPaths(options.paths, options.cwd, rc.ignore);
+  /** Files named on the command line (not found by walking a directory or matching a glob). */
+  const named = new Set(
+    options.paths.filter((p) => p !== '-' && !isUrl(p)).map((p) => resolve(options.cwd, p)),
+  );
   // Configs are linted after every input was read: the Prometheus resources among them (in any file, in any order)
   // give the operator jobs of all of them their defaults (lint/operator-defaults.ts).
   const read: (FileResult | PendingConfig)[] = [];
@@ -187,9 +191,13 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     }
     try {
       const head = await readHead(input);
-      const kind = detectKind(input, head, only);
+      // `config dir/` takes the kind as given for the files whose name says it (YAML for config); a `.txt` found
+      // in the walk is judged by its content and linted only when it is of that kind (a notes.txt is no config).
+      const judged = only !== undefined && !named.has(input) && judgedByContent(input);
+      const detected = detectKind(input, head, judged ? undefined : only);
+      const kind = judged && detected !== only ? undefined : detected;
       if (kind === undefined) {
-        if (inputs.length === 1 || options.paths.includes(input)) {
+        if (inputs.length === 1 || named.has(input)) {
           stderr += `scrapelint: skipped ${input}: not a Prometheus configuration, operator resource, exposition or Markdown file\n`;
         }
         continue;

@@ -47,6 +47,11 @@ export function isExpositionText(text: string): boolean {
   );
 }
 
+/** Whether a file's name says nothing of its kind (`.txt`, no or another extension): only its content can. */
+export function judgedByContent(path: string): boolean {
+  return !YAML_NAME.test(path) && !MARKDOWN_NAME.test(path) && !EXPOSITION_NAME.test(path);
+}
+
 /**
  * The kind of a file. `only` narrows to one kind (the `config`, `metrics` and `docs` commands): a YAML file is
  * then a config whatever its content, and a file of another kind is not linted.
