@@ -152,6 +152,13 @@ describe('global limits and enforcement exclusions of a Prometheus resource', ()
       result.messages.filter((m) => m.ruleId === 'parse-error').map((m) => `${m.line}:${m.column}`),
     ).toEqual(['7:16']);
     expect(ruleIds(result)).toContain('12 missing-sample-limit');
+    const old = lintConfigText(
+      `${prometheus('  version: v2.40.0\n  bodySizeLimit: [1]\n')}---\n${exposerMonitor()}`,
+      's.yaml',
+    );
+    expect(
+      old.messages.filter((m) => m.ruleId === 'parse-error').map((m) => `${m.line}:${m.column}`),
+    ).toEqual(['8:18']);
   });
 
   it('excludedFromEnforcement exempts a monitor from the namespace label only, not from the enforced limits', () => {

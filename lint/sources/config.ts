@@ -338,8 +338,10 @@ function prometheusResource(r: Reader, root: YAMLMap, filePath: string): Prometh
   // spec.sampleLimit / spec.bodySizeLimit become global limits; the operator drops them (with a warning) for a
   // Prometheus older than 2.45, which has no global limits.
   const globalLimits = supportsGlobalLimits(r.string(spec, 'version')?.value);
-  const globalSamples = globalLimits ? r.integer(spec, 'sampleLimit') : undefined;
-  const globalBody = globalLimits ? r.sizeOrNumber(spec, 'bodySizeLimit') : undefined;
+  const sampleLimit = r.integer(spec, 'sampleLimit');
+  const bodySizeLimit = r.sizeOrNumber(spec, 'bodySizeLimit');
+  const globalSamples = globalLimits ? sampleLimit : undefined;
+  const globalBody = globalLimits ? bodySizeLimit : undefined;
   const scrapeInterval = r.string(spec, 'scrapeInterval');
   const scrapeTimeout = r.string(spec, 'scrapeTimeout');
   const rootRange = rangeOf(root, r.docRange);
