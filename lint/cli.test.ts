@@ -54,6 +54,38 @@ describe('scrapelint CLI', () => {
     const missing = await cli(['nope.yml']);
     expect(missing).toMatchObject({ code: 2, stderr: 'scrapelint: nope.yml: no such file or directory\n' });
     expect((await cli(['--max-warnings', 'x', 'good.yml'])).code).toBe(2);
+    // A URL of another scheme was taken for a file path ("no such file or directory").
+    expect(await cli(['metrics', 'ftp://127.0.0.1/metrics'])).toMatchObject({
+      code: 2,
+      stderr: 'scrapelint: ftp://127.0.0.1/metrics: only http:// and https:// URLs can be fetched\n',
+    });
+  });
+  it('exit 2 with one line, no stack, for a URL limit that is not a positive whole number', async () => {
+    // The fetch used to throw a RangeError for these, printed as "internal error" with a stack trace.
+    for (const [flag, value, what] of [
+      ['--timeout', '0', 'milliseconds'],
+      ['--timeout', '-5', 'milliseconds'],
+      ['--timeout', '1.5', 'milliseconds'],
+      ['--max-bytes', '0', 'bytes'],
+      ['--max-bytes', '-5', 'bytes'],
+      ['--max-bytes', '', 'bytes'],
+    ] as const) {
+      const result = await cli(['metrics', flag, value, 'http://127.0.0.1:1/metrics']);
+      expect(result.code, `${flag} ${value}`).toBe(2);
+      expect(result.stderr).toContain(`${flag} must be a whole number of ${what} greater than 0`);
+      expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+    const warnings = await cli(['--max-warnings', '-2', 'good.yml']);
+    expect(warnings.code).toBe(2);
+    expect(warnings.stderr).toContain('--max-warnings must be a whole number, -1 (no limit) or more');
+    expect((await cli(['--max-warnings', '-1', 'good.yml'])).code).toBe(0);
+  });
+  it('--help gives the defaults and units of the URL limits and --max-warnings', async () => {
+    const help = (await cli(['metrics', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('in milliseconds (default: 10000)');
+    expect(help).toContain('in bytes (default: 104857600 = 100 MiB)');
+    expect(help).toContain('-1 = no limit (default: -1)');
+    expect(help).not.toContain('(default: [])');
   });
   it('subcommands: config, metrics -, rules', async () => {
     expect((await cli(['config', 'bad.yml', '--format', 'json'])).code).toBe(1);

@@ -12,6 +12,7 @@ import type { LintCommandOptions } from './commands/lint.js';
 import { rulesCommand } from './commands/rules.js';
 import { ScrapelintError } from './errors.js';
 import { FORMATS } from './reporters/index.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './sources/fetch.js';
 import type { FormatName } from './reporters/index.js';
 import type { SourceKind } from './types.js';
 import { VERSION } from './version.js';
@@ -19,7 +20,7 @@ import { VERSION } from './version.js';
 interface CommonFlags {
   format: FormatName;
   output?: string;
-  rule: string[];
+  rule?: string[];
   config?: string;
   rc: boolean;
   maxWarnings: number;
@@ -44,33 +45,54 @@ Examples:
 Exit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too many warnings,
 2 usage, configuration or I/O problems.`;
 
+/** Whole numbers of at least `min`; anything else is a usage error naming the flag, before any work starts. */
 const integer =
-  (name: string) =>
+  (name: string, min: number, what: string) =>
   (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be ${what}`);
     return n;
   };
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function common(command: Command): Command {
   return command
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--rule <id=severity>', 'set a rule to off, warn or error (repeatable)', collect, [])
-    .option('-c, --config <file>', 'configuration file (default: the nearest .scrapelintrc.yaml)')
-    .option('--no-rc', 'ignore .scrapelintrc.yaml files')
+    .addOption(
+      new Option(
+        '-f, --format <format>',
+        "report format: text for people, json (ESLint's JSON), sarif (SARIF 2.1.0 for code scanning), github (workflow annotations)",
+      )
+        .choices(FORMATS)
+        .default('text'),
+    )
+    .option('-o, --output <file>', 'write the report to this file instead of stdout (never coloured)')
+    .option(
+      '--rule <id=severity>',
+      'set a rule to off, warn or error, over the config file; repeatable (scrapelint rules lists the ids)',
+      collect,
+    )
+    .option('-c, --config <file>', 'configuration file (default: the nearest .scrapelintrc.yaml upwards)')
+    .option('--no-rc', 'ignore .scrapelintrc.yaml files: built-in defaults and --rule only')
     .option(
       '--max-warnings <n>',
-      'exit 1 when there are more warnings than this',
-      integer('--max-warnings'),
+      'exit 1 when there are more than n warnings; -1 = no limit',
+      integer('--max-warnings', -1, 'a whole number, -1 (no limit) or more'),
       -1,
     )
-    .option('--hygiene', 'turn on the hygiene/* rules (promtool check metrics parity)')
-    .option('-q, --quiet', 'report errors only')
-    .option('--no-color', 'no colour, even on a terminal')
-    .option('--timeout <ms>', 'URLs: deadline of the whole fetch in milliseconds', integer('--timeout'))
-    .option('--max-bytes <n>', 'URLs: the largest body accepted', integer('--max-bytes'));
+    .option('--hygiene', 'turn on the hygiene/* rules (parity with promtool check metrics)')
+    .option('-q, --quiet', 'report errors only (warnings still count against --max-warnings)')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR does the same)')
+    .option(
+      '--timeout <ms>',
+      `URLs: deadline of the whole fetch, headers and body, in milliseconds (default: ${DEFAULT_TIMEOUT_MS})`,
+      integer('--timeout', 1, 'a whole number of milliseconds greater than 0'),
+    )
+    .option(
+      '--max-bytes <bytes>',
+      `URLs: the largest body accepted after decompression, in bytes (default: ${DEFAULT_MAX_BYTES} = ${DEFAULT_MAX_BYTES / 1024 / 1024} MiB)`,
+      integer('--max-bytes', 1, 'a whole number of bytes greater than 0'),
+    );
 }
 
 export interface CliIo {
@@ -92,7 +114,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       cwd: io.cwd,
       format: flags.format,
       outputFile: flags.output,
-      ruleFlags: flags.rule,
+      ruleFlags: flags.rule ?? [],
       configFile: flags.config,
       noConfig: !flags.rc,
       maxWarnings: flags.maxWarnings,
@@ -144,8 +166,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command('rules')
     .description('list every rule with its default severity')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--hygiene', 'show hygiene rules as --hygiene turns them on')
+    .addOption(
+      new Option('-f, --format <format>', 'list format: text for people, json for tools')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .option('--hygiene', 'show the hygiene/* rules with the severity --hygiene gives them')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action((flags: { format: 'text' | 'json'; hygiene?: boolean }) => {

@@ -58,6 +58,8 @@ export async function expandPaths(
       continue;
     }
     const pattern = kind === 'dir' ? `**/*.{${LINTABLE_EXTENSIONS.join(',')}}` : path;
+    if (kind === 'missing' && /^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+      throw usageError(`${path}: only http:// and https:// URLs can be fetched`);
     if (kind === 'missing' && !fg.isDynamicPattern(path)) throw ioError(`${path}: no such file or directory`);
     const matches = await fg(pattern, {
       cwd: kind === 'dir' ? absolute : cwd,
