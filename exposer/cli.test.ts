@@ -41,7 +41,7 @@ describe('the exposer command line', () => {
       .commands.find((c) => c.name() === 'serve')
       ?.helpInformation();
     expect(serveHelp?.replace(/\s+/g, ' ')).toContain(
-      '--web.max-requests <value> scrapes of /metrics served at once; one more gets 503 (0 = no limit) (env EXPOSER_WEB_MAX_REQUESTS, YAML web_max_requests)',
+      '--web.max-requests <n> scrapes of /metrics served at once; one more gets 503 (0 = no limit) (default: 40; env EXPOSER_WEB_MAX_REQUESTS; YAML web_max_requests)',
     );
   });
 
@@ -51,9 +51,61 @@ describe('the exposer command line', () => {
     expect(stderr.join('')).toMatch(/\/nonexistent\/web-config\.yml/);
   });
 
-  it('exits 2 for an unknown flag or command', async () => {
+  it('exits 2 for an unknown flag or command, with one line and a hint instead of the whole help', async () => {
     capture();
     expect(await main(['serve', '--no-such-flag'])).toBe(2);
-    expect(stderr.join('')).toMatch(/unknown option '--no-such-flag'/);
+    expect(stderr.join('')).toBe(
+      "error: unknown option '--no-such-flag'\n(exposer --help lists the commands; exposer serve --help every flag)\n",
+    );
+    stderr.length = 0;
+    // A bare `exposer` runs serve: a mistyped command was reported as "too many arguments for 'serve'".
+    expect(await main(['srve', '--brokers', '127.0.0.1:9092'])).toBe(2);
+    expect(stderr.join('')).toBe(
+      'exposer: unknown command "srve" (commands: serve, loadgen, demo-app; exposer --help)\n',
+    );
+  });
+
+  it('exits 2 naming the flag for a broker without a port or a Pushgateway that is not an http URL', async () => {
+    capture();
+    // kafkajs retried "kafka" (port NaN) forever while the exposer served nothing.
+    expect(await main(['serve', '--brokers', 'kafka'])).toBe(2);
+    expect(stderr.join('')).toMatch(
+      /^exposer: flag --brokers: brokers: expected host:port, e\.g\. 127\.0\.0\.1:9092$/m,
+    );
+    stderr.length = 0;
+    expect(await main(['loadgen', '--brokers', '127.0.0.1:9092,kafka', '--duration', '1s'])).toBe(2);
+    expect(stderr.join('')).toBe(
+      'exposer: --brokers: "kafka" is not a host:port list such as 127.0.0.1:9092,kafka-2:9092\n',
+    );
+    stderr.length = 0;
+    expect(await main(['demo-app', '--brokers', ','])).toBe(2);
+    expect(stderr.join('')).toMatch(/^exposer: --brokers: "," is not a host:port list/);
+    stderr.length = 0;
+    // A bad Pushgateway URL was accepted and every PUT failed without a word.
+    for (const url of ['pushgateway:9091', 'ftp://127.0.0.1:9091', 'not a url']) {
+      expect(await main(['demo-app', '--pushgateway', url]), url).toBe(2);
+      expect(stderr.join('')).toBe(
+        `exposer: --pushgateway: ${JSON.stringify(url)} is not an http:// or https:// URL\n`,
+      );
+      stderr.length = 0;
+    }
+  });
+
+  it('shows each serve flag with its value, default and units, the defaults read from the schema', () => {
+    const help = buildProgram()
+      .commands.find((c) => c.name() === 'serve')
+      ?.helpInformation()
+      .replace(/\s+/g, ' ');
+    expect(help).toContain('--brokers <host:port,...>');
+    expect(help).toContain('(default: 127.0.0.1:9092; env EXPOSER_BROKERS; YAML brokers)');
+    expect(help).toContain('--listen <host:port>');
+    expect(help).toContain('(default: 127.0.0.1:9464;');
+    expect(help).toContain('--source-ttl <duration>');
+    expect(help).toContain('(default: 0s;');
+    expect(help).toContain('--max-future-skew <duration>');
+    expect(help).toContain('(default: 10m;');
+    expect(help).toContain('in bytes, checked before decoding (default: 8388608 = 8 MiB;');
+    expect(help).toContain('(default: 2000000; env EXPOSER_MAX_SERIES;');
+    expect(help).not.toContain('<value>');
   });
 });

@@ -4,11 +4,11 @@
  * loadgen, demo-app); typed errors become one-line messages and exit codes here, in one place.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, configKeys } from './config.js';
+import { BROKER_PATTERN, ConfigError, configKeys, configSchema } from './config.js';
 import { serve } from './serve.js';
 import { runLoadgen } from './loadgen.js';
 import { startDemoApp } from './demo-app.js';
-import { parseDuration } from '../exposition/duration.js';
+import { formatDuration, parseDuration } from '../exposition/duration.js';
 import { isMain } from '../scripts/is-main.js';
 
 class UsageError extends Error {
@@ -27,6 +27,68 @@ function positive(text: string, flag: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a positive number`);
   return n;
+}
+
+function brokerList(text: string, flag: string): string[] {
+  const brokers = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = brokers.find((b) => !BROKER_PATTERN.test(b));
+  if (brokers.length === 0 || bad !== undefined)
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(bad ?? text)} is not a host:port list such as 127.0.0.1:9092,kafka-2:9092`,
+    );
+  return brokers;
+}
+
+function httpUrl(text: string, flag: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new UsageError(`${flag}: ${JSON.stringify(text)} is not an http:// or https:// URL`);
+  return text;
+}
+
+const COMMANDS = ['serve', 'loadgen', 'demo-app', 'help'];
+
+/** The value each serve flag takes, as its help shows it (commander would print `<value>` for all). */
+const VALUE_NAMES: Partial<Record<(typeof configKeys)[number]['key'], string>> = {
+  brokers: '<host:port,...>',
+  topics: '<name,...>',
+  group: '<id>',
+  clientId: '<id>',
+  partitions: '<n>',
+  replayWindow: '<duration>',
+  listen: '<host:port>',
+  timestamps: '<mode>',
+  sourceTtl: '<duration>',
+  maxSeries: '<n>',
+  maxSeriesPerSource: '<n>',
+  maxLabelNameLength: '<n>',
+  maxLabelValueLength: '<n>',
+  maxLabelsPerSeries: '<n>',
+  maxMessageBytes: '<bytes>',
+  maxFutureSkew: '<duration>',
+  webConfig: '<file>',
+  webMaxRequests: '<n>',
+  bearerTokenFile: '<file>',
+  logLevel: '<level>',
+};
+const DURATION_KEYS = new Set(['replayWindow', 'sourceTtl', 'maxFutureSkew']);
+
+/** The default of a key as the help shows it, read from the schema (the single source of truth). */
+function shownDefault(key: string, value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number') return undefined;
+  if (DURATION_KEYS.has(key)) return formatDuration(value);
+  if (key === 'maxMessageBytes') return `${value} = ${value / 1024 / 1024} MiB`;
+  return String(value);
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -54,7 +116,7 @@ Examples:
 Docs: docs/exposer.md`,
     )
     .exitOverride()
-    .showHelpAfterError()
+    .showHelpAfterError('(exposer --help lists the commands; exposer serve --help every flag)')
     .configureHelp({ sortOptions: false });
 
   const serveCommand = program
@@ -62,21 +124,37 @@ Docs: docs/exposer.md`,
     .description(
       'consume the topic(s) and serve /metrics, /-/healthy, /-/ready, /api/v1/sources and a status page',
     );
-  serveCommand.option('--config <file>', 'YAML file with any of the keys below (env EXPOSER_CONFIG)');
+  serveCommand.option(
+    '--config <file>',
+    'YAML file with any of the keys below, by their YAML names (env EXPOSER_CONFIG)',
+  );
+  const defaults: Record<string, unknown> = configSchema.parse({});
   // Commander names an option's value after the flag (`--web.config` -> `web.config`); keep its own name.
   const attributes = new Map<string, string>();
   for (const spec of configKeys) {
     const option =
       spec.key === 'createTopic'
-        ? new Option('--no-create-topic', `never create a missing topic (env ${spec.env})`)
-        : new Option(`--${spec.flag} <value>`, `${spec.help} (env ${spec.env}, YAML ${spec.yaml})`);
+        ? new Option(
+            '--no-create-topic',
+            `never create a missing topic; the default creates it (env ${spec.env}=false; YAML ${spec.yaml})`,
+          )
+        : new Option(
+            `--${spec.flag} ${VALUE_NAMES[spec.key] ?? '<value>'}`,
+            `${spec.help} (${[
+              ...(shownDefault(spec.key, defaults[spec.key]) === undefined
+                ? []
+                : [`default: ${shownDefault(spec.key, defaults[spec.key])}`]),
+              `env ${spec.env}`,
+              `YAML ${spec.yaml}`,
+            ].join('; ')})`,
+          );
     attributes.set(spec.key, option.attributeName());
     serveCommand.addOption(option);
   }
   serveCommand.addHelpText(
     'after',
     `
-Precedence: flag > environment > --config file > default.
+Precedence: flag > environment > --config file > default. Durations: 30s, 10m, 1h30m (Prometheus syntax).
 
 Examples:
   exposer serve --brokers 127.0.0.1:9092 --topic metrics
@@ -102,28 +180,37 @@ Examples:
     .command('loadgen')
     .description('push synthetic sources x series to the topic at a bounded rate for a bounded time')
     .option(
-      '--brokers <list>',
-      'Kafka brokers, comma-separated',
+      '--brokers <host:port,...>',
+      'Kafka brokers, comma-separated (env EXPOSER_BROKERS)',
       process.env['EXPOSER_BROKERS'] ?? '127.0.0.1:9092',
     )
     .option('--topic <name>', 'topic to produce to', 'metrics')
     .option('--sources <n>', 'distinct job/instance sources', '10')
     .option('--series <n>', 'series per source (rounded to whole routes of 12)', '120')
-    .option('--rate <n>', 'records per second, all sources together', '10')
-    .option('--duration <d>', 'how long to run', '30s')
+    .option(
+      '--rate <n>',
+      'records per second, all sources together (one record = one push of one source)',
+      '10',
+    )
+    .option('--duration <duration>', 'how long to run: 30s, 10m, 1h30m', '30s')
     .addOption(
-      new Option('--format <format>', 'record value format').choices(['json', 'text']).default('json'),
+      new Option(
+        '--format <format>',
+        'record value: json (the message contract) or text (text 0.0.4 with headers)',
+      )
+        .choices(['json', 'text'])
+        .default('json'),
     )
     .option('--job <name>', 'job label of the sources', 'loadgen')
-    .option('--timestamps', 'add the producer timestamp to every message')
-    .option('--batch <n>', 'records per produce request', '100')
+    .option('--timestamps', 'add the producer timestamp to every message (default: off)')
+    .option('--batch <n>', 'most records in one produce request', '100')
     .addHelpText(
       'after',
       '\nExample:\n  exposer loadgen --sources 1000 --series 100 --rate 500 --duration 1m',
     )
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const summary = await runLoadgen({
-        brokers: String(raw['brokers']).split(','),
+        brokers: brokerList(String(raw['brokers']), '--brokers'),
         topic: String(raw['topic']),
         sources: positive(String(raw['sources']), '--sources'),
         series: positive(String(raw['series']), '--series'),
@@ -145,16 +232,19 @@ Examples:
     .description(
       'an app serving its own /metrics (for direct scraping) that can also push the same metrics to Kafka',
     )
-    .option('--port <port>', 'HTTP port (0 = any free port)', '0')
+    .option('--port <port>', 'HTTP port to serve /metrics on (0 = any free port, printed at start)', '0')
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--job <name>', 'job label', 'demo')
-    .option('--instance <name>', 'instance label (default host:port)')
-    .option('--series <n>', 'about how many series', '48')
-    .option('--brokers <list>', 'push to Kafka too (comma-separated brokers)')
+    .option('--instance <name>', 'instance label (default: the HOST:PORT it serves on)')
+    .option('--series <n>', 'about how many series (rounded to whole routes of 12)', '48')
+    .option('--brokers <host:port,...>', 'also push to Kafka, through these brokers (default: no push)')
     .option('--topic <name>', 'topic to push to', 'metrics')
-    .option('--push-interval <d>', 'how often to push', '5s')
-    .option('--timestamps', 'add the producer timestamp to every pushed message')
-    .option('--pushgateway <url>', 'also PUT the metrics to this Pushgateway')
+    .option('--push-interval <duration>', 'how often to push: 5s, 1m', '5s')
+    .option('--timestamps', 'add the producer timestamp to every pushed message (default: off)')
+    .option(
+      '--pushgateway <url>',
+      'also PUT the metrics to this Pushgateway every push interval (default: no PUT)',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  exposer demo-app --port 9101 --brokers 127.0.0.1:9092 --topic metrics',
@@ -169,11 +259,12 @@ Examples:
         job: String(raw['job']),
         instance: raw['instance'] === undefined ? undefined : String(raw['instance']),
         series: positive(String(raw['series']), '--series'),
-        brokers: typeof raw['brokers'] === 'string' ? raw['brokers'].split(',') : undefined,
+        brokers: typeof raw['brokers'] === 'string' ? brokerList(raw['brokers'], '--brokers') : undefined,
         topic: String(raw['topic']),
         pushIntervalMs: durationMs(String(raw['pushInterval']), '--push-interval'),
         timestamps: raw['timestamps'] === true,
-        pushgateway: typeof raw['pushgateway'] === 'string' ? raw['pushgateway'] : undefined,
+        pushgateway:
+          typeof raw['pushgateway'] === 'string' ? httpUrl(raw['pushgateway'], '--pushgateway') : undefined,
         onError: (message) => process.stderr.write(`demo-app: ${message}\n`),
       });
       process.stdout.write(`demo-app ${app.instance} serving ${app.url}/metrics\n`);
@@ -184,6 +275,15 @@ Examples:
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // A bare `exposer` runs serve, so commander would take a mistyped command for serve's argument
+  // ("too many arguments for 'serve'"); name it for what it is.
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
+    process.stderr.write(
+      `exposer: unknown command ${JSON.stringify(first)} (commands: serve, loadgen, demo-app; exposer --help)\n`,
+    );
+    return 2;
+  }
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

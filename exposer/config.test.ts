@@ -155,4 +155,15 @@ describe('exposer configuration', () => {
     );
     expect(() => resolveConfig({ flags: { brokers: ' , ' }, env: {} })).toThrow(/at least one broker/);
   });
+
+  it('refuses a broker without a port (kafkajs would retry port NaN forever), naming where it came from', () => {
+    expect(() => resolveConfig({ flags: {}, env: { EXPOSER_BROKERS: 'kafka-1:9092,kafka-2' } })).toThrow(
+      'environment variable EXPOSER_BROKERS: brokers: expected host:port, e.g. 127.0.0.1:9092',
+    );
+    expect(() => resolveConfig({ flags: {}, env: {}, file: yamlFile('brokers:\n  - kafka\n') })).toThrow(
+      /exposer\.yaml:1:1: brokers: expected host:port/,
+    );
+    for (const ok of ['kafka:9092', '10.0.0.1:9092', '[::1]:9092', 'kafka-0.kafka.svc:9093'])
+      expect(resolveConfig({ flags: { brokers: ok }, env: {} }).brokers).toEqual([ok]);
+  });
 });

@@ -39,6 +39,8 @@ const listOf = z
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
   .transform((v) => v === true || v === 'true' || v === '1');
+/** One Kafka bootstrap address; kafkajs would otherwise retry a port-less "kafka" forever (port NaN). */
+export const BROKER_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:9464');
@@ -46,7 +48,11 @@ const listen = z
 /** The single source of truth: every key, its type and its default. */
 export const configSchema = z.object({
   brokers: listOf
-    .pipe(z.array(z.string()).min(1, 'at least one broker host:port'))
+    .pipe(
+      z
+        .array(z.string().regex(BROKER_PATTERN, 'expected host:port, e.g. 127.0.0.1:9092'))
+        .min(1, 'at least one broker host:port'),
+    )
     .default(['127.0.0.1:9092']),
   topics: listOf
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'invalid Kafka topic name')).min(1))
@@ -82,14 +88,14 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     flag: 'brokers',
     env: 'EXPOSER_BROKERS',
     yaml: 'brokers',
-    help: 'Kafka brokers, comma-separated host:port',
+    help: 'Kafka bootstrap brokers, comma-separated host:port (a YAML list too)',
   },
   {
     key: 'topics',
     flag: 'topic',
     env: 'EXPOSER_TOPIC',
     yaml: 'topics',
-    help: 'topic(s) to consume, comma-separated',
+    help: 'topic(s) to consume, comma-separated (a YAML list too)',
   },
   {
     key: 'group',
@@ -103,7 +109,7 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     flag: 'client-id',
     env: 'EXPOSER_CLIENT_ID',
     yaml: 'client_id',
-    help: 'Kafka client id',
+    help: 'Kafka client id (in broker logs and quotas)',
   },
   {
     key: 'createTopic',
@@ -117,28 +123,28 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     flag: 'partitions',
     env: 'EXPOSER_PARTITIONS',
     yaml: 'partitions',
-    help: 'partitions of a topic the exposer creates',
+    help: 'partitions of a topic the exposer creates (an existing topic keeps its own)',
   },
   {
     key: 'replayWindow',
     flag: 'replay-window',
     env: 'EXPOSER_REPLAY_WINDOW',
     yaml: 'replay_window',
-    help: 'on assignment, replay records newer than now minus this (default: source TTL, or 10m)',
+    help: 'on assignment, replay records newer than now minus this (default: the source TTL, or 10m without one)',
   },
   {
     key: 'listen',
     flag: 'listen',
     env: 'EXPOSER_LISTEN',
     yaml: 'listen',
-    help: 'HTTP address HOST:PORT (0.0.0.0:9464 in a container)',
+    help: 'HTTP address HOST:PORT to serve on (0.0.0.0:9464 in a container)',
   },
   {
     key: 'timestamps',
     flag: 'timestamps',
     env: 'EXPOSER_TIMESTAMPS',
     yaml: 'timestamps',
-    help: 'none | source | drain',
+    help: 'none: last values, stamped by Prometheus; source: last values with the producer timestamps; drain: every sample since the previous scrape, each with its timestamp',
   },
   {
     key: 'sourceTtl',
@@ -152,56 +158,56 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     flag: 'max-series',
     env: 'EXPOSER_MAX_SERIES',
     yaml: 'max_series',
-    help: 'series held in total',
+    help: 'series held in total; a record that would pass it is refused',
   },
   {
     key: 'maxSeriesPerSource',
     flag: 'max-series-per-source',
     env: 'EXPOSER_MAX_SERIES_PER_SOURCE',
     yaml: 'max_series_per_source',
-    help: 'series held per source',
+    help: 'series held per source; a record that would pass it is refused',
   },
   {
     key: 'maxLabelNameLength',
     flag: 'max-label-name-length',
     env: 'EXPOSER_MAX_LABEL_NAME_LENGTH',
     yaml: 'max_label_name_length',
-    help: 'characters in a label name',
+    help: 'longest label name, in characters',
   },
   {
     key: 'maxLabelValueLength',
     flag: 'max-label-value-length',
     env: 'EXPOSER_MAX_LABEL_VALUE_LENGTH',
     yaml: 'max_label_value_length',
-    help: 'characters in a label value',
+    help: 'longest label value, in characters',
   },
   {
     key: 'maxLabelsPerSeries',
     flag: 'max-labels-per-series',
     env: 'EXPOSER_MAX_LABELS_PER_SERIES',
     yaml: 'max_labels_per_series',
-    help: 'labels on one series',
+    help: 'most labels on one series, job, instance and group labels included',
   },
   {
     key: 'maxMessageBytes',
     flag: 'max-message-bytes',
     env: 'EXPOSER_MAX_MESSAGE_BYTES',
     yaml: 'max_message_bytes',
-    help: 'bytes in one record value',
+    help: 'largest record value, in bytes, checked before decoding',
   },
   {
     key: 'maxFutureSkew',
     flag: 'max-future-skew',
     env: 'EXPOSER_MAX_FUTURE_SKEW',
     yaml: 'max_future_skew',
-    help: 'refuse records with a sample timestamp further ahead of now than this (0 = no check; default 10m)',
+    help: 'refuse records with a sample timestamp further ahead of now than this (0 = no check)',
   },
   {
     key: 'webConfig',
     flag: 'web.config',
     env: 'EXPOSER_WEB_CONFIG',
     yaml: 'web_config',
-    help: 'exporter-toolkit style YAML: TLS and basic auth',
+    help: 'exporter-toolkit web config YAML file: TLS and basic auth',
   },
   {
     key: 'webMaxRequests',
@@ -215,14 +221,14 @@ export const configKeys: readonly { key: Key; flag: string; env: string; yaml: s
     flag: 'bearer-token-file',
     env: 'EXPOSER_BEARER_TOKEN_FILE',
     yaml: 'bearer_token_file',
-    help: 'require this bearer token on every endpoint',
+    help: 'file holding a bearer token that every request must carry (or a --web.config basic auth user)',
   },
   {
     key: 'logLevel',
     flag: 'log-level',
     env: 'EXPOSER_LOG_LEVEL',
     yaml: 'log_level',
-    help: 'fatal | error | warn | info | debug | trace | silent',
+    help: 'fatal, error, warn, info, debug, trace or silent (pino JSON logs on stderr)',
   },
 ];
 
