@@ -96,9 +96,16 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
         }).then(
           (response) => {
             if (response.ok) stats.pushgatewayPuts++;
-            else stats.pushgatewayFailures++;
+            else {
+              stats.pushgatewayFailures++;
+              options.onError?.(`PUT ${url} answered ${response.status} ${response.statusText}`.trimEnd());
+            }
           },
-          () => void stats.pushgatewayFailures++,
+          (error: unknown) => {
+            stats.pushgatewayFailures++;
+            const cause = (error as { cause?: { code?: string } }).cause?.code;
+            options.onError?.(`PUT ${url} failed: ${cause ?? String(error)}`);
+          },
         ),
       );
     }
