@@ -1,0 +1,145 @@
+/**
+ * The exposer in its own process for bench/p4-breakdown.ts: like bench/exposer-child.ts (a real `serve`, the store's
+ * `apply` wrapped only to count records), but its stats break the memory down the way P4's RSS delta needs it:
+ * process.memoryUsage() in full, every V8 heap space (committed and used), /proc/self/smaps_rollup.
+ *
+ * One experiment lever lives here and nowhere else: P4_FETCH_MAX_BYTES (bytes) overrides the `maxBytes` and
+ * `maxBytesPerPartition` the exposer asks kafkajs for, without changing exposer/consumer.ts, to measure what a
+ * smaller fetch would save before anyone changes the consumer.
+ *
+ *   argv[2]: JSON of the exposer flags (brokers, topics, group, listen, ...)
+ */
+import { getHeapSpaceStatistics } from 'node:v8';
+import { Kafka, type Consumer, type ConsumerConfig } from 'kafkajs';
+import { pino } from 'pino';
+import { serve } from '../exposer/serve.js';
+import type { ApplyMeta } from '../exposer/store.js';
+import type { PushMessage } from '../exposer/schema.js';
+import { readRollup } from './p4-memory.js';
+
+export interface SpaceStats {
+  readonly committed: number;
+  readonly used: number;
+}
+
+export interface BreakdownStats {
+  readonly rss: number;
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** V8 heap spaces by name (new_space, old_space, code_space, large_object_space, ...). */
+  readonly spaces: Record<string, SpaceStats>;
+  /** /proc/self/smaps_rollup fields in bytes (Rss, Anonymous, ...). */
+  readonly rollup: Record<string, number>;
+  readonly series: number;
+  readonly records: number;
+  /** User + system CPU time of the process. */
+  readonly cpuMs: number;
+  /** The fetch sizes kafkajs was configured with (after the P4_FETCH_MAX_BYTES override, if any). */
+  readonly fetchMaxBytes: number;
+  readonly fetchMaxBytesPerPartition: number;
+}
+
+export type BreakdownCommand =
+  | { cmd: 'stats'; gc: boolean }
+  | { cmd: 'waitReady'; timeoutMs: number }
+  | { cmd: 'waitRecords'; records: number; timeoutMs: number }
+  | { cmd: 'stop' };
+
+let fetchMaxBytes = 0;
+let fetchMaxBytesPerPartition = 0;
+const override = Number(process.env['P4_FETCH_MAX_BYTES'] ?? '0');
+type MakeConsumer = (this: Kafka, config: ConsumerConfig) => Consumer;
+const consumer = Object.getOwnPropertyDescriptor(Kafka.prototype, 'consumer')?.value as MakeConsumer;
+Kafka.prototype.consumer = function (this: Kafka, config: ConsumerConfig): Consumer {
+  const changed = override > 0 ? { ...config, maxBytes: override, maxBytesPerPartition: override } : config;
+  fetchMaxBytes = changed.maxBytes ?? 0;
+  fetchMaxBytesPerPartition = changed.maxBytesPerPartition ?? 0;
+  return consumer.call(this, changed);
+};
+
+async function main(): Promise<void> {
+  const flags = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
+  const logger = pino({ level: 'error', base: { service: 'p4-child' } }, pino.destination(2));
+  const exposer = await serve({ flags, env: {} }, { logger });
+  const store = exposer.store;
+  let records = 0;
+  const original = store.apply.bind(store);
+  store.apply = (message: PushMessage, meta: ApplyMeta) => {
+    records++;
+    return original(message, meta);
+  };
+
+  const stats = (gc: boolean): BreakdownStats => {
+    if (gc) {
+      const collect = (globalThis as { gc?: () => void }).gc;
+      collect?.();
+      collect?.();
+    }
+    const memory = process.memoryUsage();
+    const spaces: Record<string, SpaceStats> = {};
+    for (const space of getHeapSpaceStatistics()) {
+      spaces[space.space_name] = { committed: space.physical_space_size, used: space.space_used_size };
+    }
+    return {
+      rss: memory.rss,
+      heapTotal: memory.heapTotal,
+      heapUsed: memory.heapUsed,
+      external: memory.external,
+      arrayBuffers: memory.arrayBuffers,
+      spaces,
+      rollup: readRollup('/proc/self/smaps_rollup'),
+      series: store.seriesCount(),
+      records,
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      fetchMaxBytes,
+      fetchMaxBytesPerPartition,
+    };
+  };
+  const waitFor = async (done: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`p4 child: ${what} not reached within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+
+  process.on('message', (raw) => {
+    const request = raw as BreakdownCommand & { id: number };
+    const answer = async (): Promise<unknown> => {
+      switch (request.cmd) {
+        case 'stats':
+          return stats(request.gc);
+        case 'waitReady':
+          await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'ready');
+          return null;
+        case 'waitRecords':
+          await waitFor(() => records >= request.records, request.timeoutMs, `${request.records} records`);
+          return null;
+        case 'stop':
+          await exposer.stop();
+          setImmediate(() => process.exit(0));
+          return null;
+      }
+    };
+    answer().then(
+      (value) => process.send?.({ id: request.id, ok: true, value }),
+      (error: unknown) =>
+        process.send?.({
+          id: request.id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  });
+  process.on('disconnect', () => {
+    void exposer.stop().finally(() => process.exit(0));
+  });
+  process.send?.({ id: 0, ok: true, value: { pid: process.pid } });
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ id: 0, ok: false, error: error instanceof Error ? error.message : String(error) });
+  setImmediate(() => process.exit(1));
+});
