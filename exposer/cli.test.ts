@@ -20,6 +20,45 @@ describe('the exposer command line', () => {
     expect(await main(['--help'])).toBe(0);
   });
 
+  it('prints the package version for --version, exit 0', async () => {
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    expect(await main(['--version'])).toBe(0);
+    expect(stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('takes whole counts for --sources, --series and --batch, naming the flag and the range', async () => {
+    capture();
+    for (const [flag, value, max] of [
+      ['--sources', '1.5', '1000000'],
+      ['--series', '0', '1000000'],
+      ['--batch', '1e9', '100000'],
+      ['--sources', '', '1000000'],
+    ] as const) {
+      expect(await main(['loadgen', flag, value, '--brokers', '127.0.0.1:1']), `${flag} ${value}`).toBe(2);
+      expect(stderr.join('')).toBe(
+        `exposer: ${flag}: ${JSON.stringify(value)} is not a whole number from 1 to ${max}\n`,
+      );
+      stderr.length = 0;
+    }
+    expect(await main(['demo-app', '--series', '2.5'])).toBe(2);
+    expect(stderr.join('')).toBe('exposer: --series: "2.5" is not a whole number from 1 to 1000000\n');
+  });
+
+  it('exits 2 naming the flag for a listen port over 65535 and a bad duration, the key named once', async () => {
+    capture();
+    expect(await main(['serve', '--listen', '127.0.0.1:99999'])).toBe(2);
+    expect(stderr.join('')).toBe('exposer: flag --listen: listen: the port must be at most 65535\n');
+    stderr.length = 0;
+    expect(await main(['serve', '--replay-window', '-5m'])).toBe(2);
+    expect(stderr.join('')).toBe(
+      'exposer: flag --replay-window: replay_window: expected a duration such as 30s, 10m or 1h30m\n',
+    );
+  });
+
   it('exits 2 with one line naming the flag for a bad value, before connecting to anything', async () => {
     capture();
     expect(await main(['serve', '--timestamps', 'sometimes'])).toBe(2);

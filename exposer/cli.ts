@@ -10,6 +10,7 @@ import { runLoadgen } from './loadgen.js';
 import { startDemoApp } from './demo-app.js';
 import { formatDuration, parseDuration } from '../exposition/duration.js';
 import { isMain } from '../scripts/is-main.js';
+import { VERSION } from '../lint/version.js';
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -91,6 +92,14 @@ function shownDefault(key: string, value: unknown): string | undefined {
   return String(value);
 }
 
+/** A count: a whole number above 0, up to `max` (a typo of a few digits should not become a billion). */
+function count(text: string, flag: string, max: number): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n <= 0 || n > max)
+    throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a whole number from 1 to ${max}`);
+  return n;
+}
+
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -115,6 +124,7 @@ Examples:
 
 Docs: docs/exposer.md`,
     )
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(exposer --help lists the commands; exposer serve --help every flag)')
     .configureHelp({ sortOptions: false });
@@ -212,14 +222,14 @@ Examples:
       const summary = await runLoadgen({
         brokers: brokerList(String(raw['brokers']), '--brokers'),
         topic: String(raw['topic']),
-        sources: positive(String(raw['sources']), '--sources'),
-        series: positive(String(raw['series']), '--series'),
+        sources: count(String(raw['sources']), '--sources', 1_000_000),
+        series: count(String(raw['series']), '--series', 1_000_000),
         rate: positive(String(raw['rate']), '--rate'),
         durationMs: durationMs(String(raw['duration']), '--duration'),
         format: raw['format'] === 'text' ? 'text' : 'json',
         job: String(raw['job']),
         timestamps: raw['timestamps'] === true,
-        batch: positive(String(raw['batch']), '--batch'),
+        batch: count(String(raw['batch']), '--batch', 100_000),
         progress: process.stderr.isTTY ? (line) => process.stderr.write(`\r${line}`) : undefined,
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -258,7 +268,7 @@ Examples:
         host: String(raw['host']),
         job: String(raw['job']),
         instance: raw['instance'] === undefined ? undefined : String(raw['instance']),
-        series: positive(String(raw['series']), '--series'),
+        series: count(String(raw['series']), '--series', 1_000_000),
         brokers: typeof raw['brokers'] === 'string' ? brokerList(raw['brokers'], '--brokers') : undefined,
         topic: String(raw['topic']),
         pushIntervalMs: durationMs(String(raw['pushInterval']), '--push-interval'),

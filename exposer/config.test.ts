@@ -56,7 +56,7 @@ describe('exposer configuration', () => {
       /^flag --timestamps: timestamps:/,
     );
     expect(() => resolveConfig({ flags: { sourceTtl: '5 minutes' }, env: {} })).toThrow(
-      /flag --source-ttl: source_ttl: source-ttl: expected a duration/,
+      /^flag --source-ttl: source_ttl: expected a duration such as 30s, 10m or 1h30m$/,
     );
   });
 

@@ -13,11 +13,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const duration = (what: string) =>
+/** A duration in Prometheus syntax, or a number of seconds (YAML); resolveConfig names the key and its origin. */
+const duration = () =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
     if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `${what}: expected a duration such as 30s, 10m or 1h30m` });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected a duration such as 30s, 10m or 1h30m',
+        input: value,
+      });
       return z.NEVER;
     }
     return ms;
@@ -43,7 +48,11 @@ const bool = z
 export const BROKER_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const listen = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:9464');
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:9464')
+  .refine(
+    (value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535,
+    'the port must be at most 65535',
+  );
 
 /** The single source of truth: every key, its type and its default. */
 export const configSchema = z.object({
@@ -61,17 +70,17 @@ export const configSchema = z.object({
   clientId: z.string().min(1).default('queuefront-exposer'),
   createTopic: bool.default(true),
   partitions: positiveInt.max(10_000).default(6),
-  replayWindow: duration('replay-window').optional(),
+  replayWindow: duration().optional(),
   listen: listen.default('127.0.0.1:9464'),
   timestamps: z.enum(['none', 'source', 'drain']).default('none'),
-  sourceTtl: duration('source-ttl').default(0),
+  sourceTtl: duration().default(0),
   maxSeries: positiveInt.default(2_000_000),
   maxSeriesPerSource: positiveInt.default(50_000),
   maxLabelNameLength: positiveInt.default(128),
   maxLabelValueLength: positiveInt.default(2048),
   maxLabelsPerSeries: positiveInt.default(32),
   maxMessageBytes: positiveInt.default(8 * 1024 * 1024),
-  maxFutureSkew: duration('max-future-skew').default(DEFAULT_MAX_FUTURE_SKEW_MS),
+  maxFutureSkew: duration().default(DEFAULT_MAX_FUTURE_SKEW_MS),
   webConfig: z.string().min(1).optional(),
   webMaxRequests: limitOrZero.pipe(z.number().max(100_000, 'must be at most 100000')).default(40),
   bearerTokenFile: z.string().min(1).optional(),
