@@ -94,7 +94,7 @@ describe('the exposer command line', () => {
     capture();
     expect(await main(['serve', '--no-such-flag'])).toBe(2);
     expect(stderr.join('')).toBe(
-      "error: unknown option '--no-such-flag'\n(exposer --help lists the commands; exposer serve --help every flag)\n",
+      "error: unknown option '--no-such-flag'\n(exposer --help lists the commands, exposer COMMAND --help their flags)\n",
     );
     stderr.length = 0;
     // A bare `exposer` runs serve: a mistyped command was reported as "too many arguments for 'serve'".

@@ -126,7 +126,7 @@ Docs: docs/exposer.md`,
     )
     .version(VERSION)
     .exitOverride()
-    .showHelpAfterError('(exposer --help lists the commands; exposer serve --help every flag)')
+    .showHelpAfterError('(exposer --help lists the commands, exposer COMMAND --help their flags)')
     .configureHelp({ sortOptions: false });
 
   const serveCommand = program
