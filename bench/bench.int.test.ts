@@ -32,8 +32,13 @@ describe('npm run bench -- --smoke', () => {
       expect(result.smoke).toBe(true);
       expect(result.rows.length).toBeGreaterThan(0);
       expect(result.targets.length).toBeGreaterThan(0);
-      // Every target got a figure (a verdict of true or false), none left unmeasured.
-      for (const target of result.targets) expect(target.met, `${id}: ${target.target}`).not.toBeNull();
+      // Every target got a figure (a verdict of true or false), none left unmeasured; except that P5 gives no
+      // verdict, and says so, when the machine is too busy for the load generator to keep its rate (seen in CI).
+      for (const target of result.targets) {
+        if (target.met === null && id === 'P5') {
+          expect(target.measured, `${id}: ${target.target}`).toContain('below the asked rate');
+        } else expect(target.met, `${id}: ${target.target}`).not.toBeNull();
+      }
       for (const row of result.rows) expect(row.ours.value.n, `${id}: ${row.what}`).toBeGreaterThan(0);
     }
     const p2 = JSON.parse(readFileSync(join(out, 'P2.json'), 'utf8')) as ComparisonResult;
