@@ -171,15 +171,22 @@ function runRules(
   filePath: string,
   kind: SourceKind,
   visit: (visitor: ReturnType<Rule['create']>) => void,
+  /** The file's directives and line table, for the rules' `context.isSuppressed` (none: nothing is). */
+  suppression?: { readonly directives: StreamedDirectives; readonly index: LineIndex },
 ): Finding[] {
   const findings: Finding[] = [];
   for (const { rule, severity, options } of resolved) {
+    const ruleId = rule.meta.id;
     try {
       const visitor = rule.create({
         options,
         filePath,
         sourceKind: kind,
         report: (d) => findings.push(findingFrom(rule, severity, filePath, d)),
+        isSuppressed: (range, at) =>
+          suppression !== undefined &&
+          suppression.directives.size > 0 &&
+          suppression.directives.silence(ruleId, at?.line ?? suppression.index.position(range.start).line),
       });
       visit(visitor);
     } catch (error) {
@@ -291,11 +298,23 @@ export function lintConfigText(
     operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources.map((p) => p.defaults));
   const model: ParsedConfig = defaults === undefined ? parsed : { ...parsed, operatorDefaults: defaults };
   const resolved = resolveRules(settings, 'config', list);
-  const findings = runRules(resolved, filePath, 'config', (visitor) => {
-    for (const problem of model.problems ?? []) visitor.sourceError?.(problem);
-    visitor.config?.(model);
-  });
   const index = new LineIndex(text);
+  // Directives inside an embedded configuration apply to it (linted below); the outer file's to everything in it.
+  const outer = parseDirectives(text).filter(
+    (d) =>
+      !model.embedded.some((e) => d.range.start >= e.valueRange.start && d.range.start < e.valueRange.end),
+  );
+  const directives = StreamedDirectives.of(outer);
+  const findings = runRules(
+    resolved,
+    filePath,
+    'config',
+    (visitor) => {
+      for (const problem of model.problems ?? []) visitor.sourceError?.(problem);
+      visitor.config?.(model);
+    },
+    { directives, index },
+  );
   const placed = findings.map((f) => place(f, index));
   const innerSuppressed: LintMessage[] = [];
   for (const embedded of model.embedded) {
@@ -308,12 +327,7 @@ export function lintConfigText(
     placed.push(...inner.messages.map(move));
     innerSuppressed.push(...inner.suppressedMessages.map(move));
   }
-  // Directives inside an embedded configuration were applied to it; the outer file's apply to everything in it.
-  const outer = parseDirectives(text).filter(
-    (d) =>
-      !model.embedded.some((e) => d.range.start >= e.valueRange.start && d.range.start < e.valueRange.end),
-  );
-  const { messages, suppressed } = applyDirectives(placed, outer, index, settings, list);
+  const { messages, suppressed } = applyDirectives(placed, outer, index, settings, list, directives.used);
   suppressed.push(...innerSuppressed);
   return { ...fileResult(filePath, 'config', messages, suppressed), model };
 }
@@ -325,11 +339,21 @@ export function lintDocsModel(
   list: readonly Rule[] = registry,
 ): FileResult {
   const resolved = resolveRules(settings, 'docs', list);
-  const findings = runRules(resolved, model.filePath, 'docs', (visitor) => visitor.docs?.(model));
   const index = new LineIndex(model.text);
+  const directives = StreamedDirectives.of(parseMarkdownDirectives(model.text));
+  const findings = runRules(resolved, model.filePath, 'docs', (visitor) => visitor.docs?.(model), {
+    directives,
+    index,
+  });
   const placed = findings.map((f) => place(f, index));
-  const directives = parseMarkdownDirectives(model.text);
-  const { messages, suppressed } = applyDirectives(placed, directives, index, settings, list);
+  const { messages, suppressed } = applyDirectives(
+    placed,
+    directives.list,
+    index,
+    settings,
+    list,
+    directives.used,
+  );
   return fileResult(model.filePath, 'docs', messages, suppressed);
 }
 

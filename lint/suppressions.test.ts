@@ -72,4 +72,18 @@ describe('StreamedDirectives', () => {
     expect(seen.silence('parse-error', 100)).toBe(true);
     expect(seen.list).toEqual([nextB, fileDup, nextC, fileAll]);
   });
+
+  it('remembers only the last answer, and forgets it when a directive arrives', () => {
+    const [nextB, , , fileAll] = parseDirectives(text);
+    const seen = StreamedDirectives.of([nextB!]);
+    expect(seen.silence('stale-timestamps', 5)).toBe(false);
+    expect(seen.silence('stale-timestamps', 5)).toBe(false);
+    expect(seen.silence('timestamped-samples', 3)).toBe(true);
+    expect(seen.silence('timestamped-samples', 3)).toBe(true);
+    expect(seen.silence('stale-timestamps', 3)).toBe(false);
+    seen.add(fileAll!);
+    // Asked again after a whole-file directive came: a new answer, and that directive is now used.
+    expect(seen.silence('stale-timestamps', 3)).toBe(true);
+    expect(seen.used).toEqual(new Set([nextB, fileAll]));
+  });
 });

@@ -141,7 +141,8 @@ export function silences(directive: Directive, ruleId: string, line: number): bo
 }
 
 /**
- * The directives of a streamed exposition as they arrive, indexed so that a finding asks in constant time whether
+ * The directives of a streamed exposition as they arrive (or of a file read whole: `of`), indexed so that a
+ * finding, or a rule asking `context.isSuppressed` about a place it would list, learns in constant time whether
  * one already seen silences it (the exposition source then keeps it apart from the per-rule cap of findings).
  * A disable-next-line comment always precedes the line it covers; a whole-file `disable` may come later, and is
  * applied once the stream has ended (lint/engine.ts). Answers the directive `applyDirectives` would pick: the
@@ -156,6 +157,13 @@ export class StreamedDirectives {
   readonly #byLine = new Map<number, Directive[]>();
   /** Whole-file directives by rule id ('' for those without ids: every rule); the first of each. */
   readonly #fileWide = new Map<string, Directive>();
+
+  /** The directives of a file read whole (configs, Markdown), in file order. */
+  static of(directives: readonly Directive[]): StreamedDirectives {
+    const indexed = new StreamedDirectives();
+    for (const directive of directives) indexed.add(directive);
+    return indexed;
+  }
 
   get size(): number {
     return this.list.length;
@@ -179,18 +187,50 @@ export class StreamedDirectives {
     }
   }
 
+  /**
+   * The last question and its answer, kept while no directive arrives: a rule that asks about a place and then
+   * reports it (lint/listing.ts) costs one lookup, not two.
+   */
+  #lastRuleId = '';
+  #lastLine = 0;
+  #lastSize = -1;
+  #lastAnswer = false;
+
   /** Whether a directive seen so far silences `ruleId` at `line`; marks the directive used. */
   silence(ruleId: string, line: number): boolean {
+    if (line === this.#lastLine && ruleId === this.#lastRuleId && this.list.length === this.#lastSize) {
+      return this.#lastAnswer;
+    }
+    this.#lastRuleId = ruleId;
+    this.#lastLine = line;
+    this.#lastSize = this.list.length;
+    this.#lastAnswer = this.#lookUp(ruleId, line);
+    return this.#lastAnswer;
+  }
+
+  /** No allocation: a rule may ask once per timestamped sample, of a million (lint/listing.ts). */
+  #lookUp(ruleId: string, line: number): boolean {
     let best: Directive | undefined;
-    const consider = (d: Directive | undefined): void => {
-      if (d === undefined || !silences(d, ruleId, line)) return;
-      if (best === undefined || (this.#order.get(d) ?? 0) < (this.#order.get(best) ?? 0)) best = d;
-    };
-    for (const d of this.#byLine.get(line) ?? []) consider(d);
-    consider(this.#fileWide.get(ruleId));
-    consider(this.#fileWide.get(''));
+    const onLine = this.#byLine.get(line);
+    if (onLine !== undefined) {
+      for (const d of onLine) best = this.#earlier(best, d, ruleId, line);
+    }
+    best = this.#earlier(best, this.#fileWide.get(ruleId), ruleId, line);
+    best = this.#earlier(best, this.#fileWide.get(''), ruleId, line);
     if (best === undefined) return false;
     this.used.add(best);
     return true;
+  }
+
+  /** Of `best` and `d` (when it silences `ruleId` at `line`), the one first in file order. */
+  #earlier(
+    best: Directive | undefined,
+    d: Directive | undefined,
+    ruleId: string,
+    line: number,
+  ): Directive | undefined {
+    if (d === undefined || !silences(d, ruleId, line)) return best;
+    if (best === undefined || (this.#order.get(d) ?? 0) < (this.#order.get(best) ?? 0)) return d;
+    return best;
   }
 }

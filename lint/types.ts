@@ -195,6 +195,15 @@ export interface RuleContext<Options> {
   /** The input kind being linted. */
   readonly sourceKind: SourceKind;
   report(descriptor: ReportDescriptor): void;
+  /**
+   * Whether a `# scrapelint disable...` comment silences this rule at a place: the `range` and `at` a report of it
+   * would carry. For rules that list the first few places of a kind and summarise the rest (lint/listing.ts): a
+   * silenced place is listed and counted apart, so it never takes the room of one that is shown. A streamed
+   * exposition answers from the comments seen so far (a `disable-next-line` always precedes its line; a whole-file
+   * `disable` further down still silences everything once the stream has ended). Costs a lookup: ask once per
+   * place that would be reported or counted, never per ordinary sample.
+   */
+  isSuppressed(range: Range, at?: LinePosition): boolean;
 }
 
 export interface RuleMeta<Schema extends z.ZodType> {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { lintExpositionStream } from '../engine.js';
 import { RuleOptionsError } from '../sources/configured-rule.js';
+import { chunksOf } from '../sources/exposition.js';
 import { lintExpositionText, positions } from '../sources/exposition-testing.js';
+import type { FileResult } from '../types.js';
 import { staleTimestamps } from './stale-timestamps.js';
+import unusedSuppression from './unused-suppression.js';
 
 const NOW = 1_700_000_000_000;
 const lint = (text: string, options: Record<string, unknown> = {}) =>
@@ -81,5 +85,62 @@ describe('stale-timestamps', () => {
       /futureSkew: must be a Prometheus duration/,
     );
     await expect(lint('a 1\n', { now: 'yesterday' })).rejects.toThrow(RuleOptionsError);
+  });
+});
+
+describe('stale-timestamps with suppression comments', () => {
+  const run = (lines: readonly string[], options: Record<string, unknown> = {}): Promise<FileResult> =>
+    lintExpositionStream(chunksOf([...lines, ''].join('\n')), {
+      filePath: 'app.prom',
+      settings: { rules: { 'stale-timestamps': { options: { now: NOW, ...options } } } },
+      rules: [staleTimestamps, unusedSuppression],
+    });
+  const where = (messages: FileResult['messages']): string[] =>
+    messages.map((m) => `${m.line} ${m.messageId}`);
+  const hoursAgo = (name: string, hours: number): string => `${name} 1 ${NOW - 3_600_000 * hours}`;
+  const silenced = (line: string): string[] => [
+    '# scrapelint disable-next-line stale-timestamps -- a replayed backlog',
+    line,
+  ];
+
+  it('silenced places take no room in the listing; the summary counts and measures only the shown ones', async () => {
+    const result = await run(
+      [...silenced(hoursAgo('s0', 5)), hoursAgo('r0', 3), ...silenced(hoursAgo('s1', 9)), hoursAgo('r1', 1)],
+      { maxReported: 1 },
+    );
+    expect(where(result.messages)).toEqual(['3 old', '6 moreOld']);
+    expect(result.messages[1]?.message).toBe(
+      '1 more samples are older than the 5m lookback, the first of them here (2 in all, the oldest 3h before now).',
+    );
+    expect(where(result.suppressedMessages)).toEqual(['2 old', '5 moreOld']);
+    expect(result.suppressedMessages[1]?.message).toBe(
+      '1 more samples are older than the 5m lookback, the first of them here (2 in all, the oldest 9h before now).',
+    );
+  });
+
+  it('each direction has its own listing: a silenced old sample leaves a future one alone', async () => {
+    const result = await run(
+      [
+        ...silenced(hoursAgo('s0', 2)),
+        hoursAgo('r0', 2),
+        `f0 1 ${NOW + 3_600_000}`,
+        `f1 1 ${NOW + 7_200_000}`,
+      ],
+      { maxReported: 1 },
+    );
+    expect(where(result.messages)).toEqual(['3 old', '4 future', '5 moreFuture']);
+    expect(where(result.suppressedMessages)).toEqual(['2 old']);
+  });
+
+  it('a whole-file disable after some places: everything silenced, one summary of every place', async () => {
+    const result = await run(
+      [hoursAgo('b0', 1), '# scrapelint disable stale-timestamps', hoursAgo('a0', 2), hoursAgo('a1', 4)],
+      { maxReported: 0 },
+    );
+    expect(result.messages).toEqual([]);
+    expect(where(result.suppressedMessages)).toEqual(['1 moreOld']);
+    expect(result.suppressedMessages[0]?.message).toBe(
+      '3 more samples are older than the 5m lookback, the first of them here (3 in all, the oldest 4h before now).',
+    );
   });
 });

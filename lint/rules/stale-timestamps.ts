@@ -3,11 +3,14 @@
  * (default 5m), a sample is invisible to instant queries from the moment it is ingested, and once it is older than
  * about an hour before the newest data it is dropped as out of bounds; ahead of now beyond the allowed clock skew,
  * it shadows the real values that follow. Queued pipelines produce the first when they lag, skewed producer clocks
- * the second. The first few are reported with their positions, then one summary per direction.
+ * the second. The first few are reported with their positions, then one summary per direction; samples a
+ * suppression comment silences are listed and summed up apart (lint/listing.ts), never in the room of shown ones.
  */
 import { z } from 'zod';
 import type { SampleEvent } from '../../exposition/types.js';
 import { formatDuration, parseDuration } from '../../exposition/duration.js';
+import { createListing } from '../listing.js';
+import type { Listing } from '../listing.js';
 import type { Rule } from '../types.js';
 
 const duration = (fallback: string) =>
@@ -25,7 +28,10 @@ const schema = z.strictObject({
   futureSkew: duration('1m'),
   /** The reference time in milliseconds since the epoch; defaults to the time the rule starts (tests set it). */
   now: z.number().finite().optional(),
-  /** Findings reported one by one per direction before a single summary. */
+  /**
+   * Findings reported one by one per direction before a single summary; those a suppression comment silences are
+   * listed and summed up apart.
+   */
   maxReported: z.int().min(0).max(1000).default(5),
 });
 
@@ -70,12 +76,15 @@ export const staleTimestamps: Rule<typeof schema> = {
     const lookbackMs = parseDuration(context.options.lookback) ?? 300_000;
     const skewMs = parseDuration(context.options.futureSkew) ?? 60_000;
     const now = context.options.now ?? Date.now();
-    const state: Record<
-      Direction,
-      { total: number; worstMs: number; firstUnreported: SampleEvent | undefined }
-    > = {
-      old: { total: 0, worstMs: 0, firstUnreported: undefined },
-      future: { total: 0, worstMs: 0, firstUnreported: undefined },
+    const listed = (): Listing<SampleEvent, { worstMs: number }> =>
+      createListing(context, {
+        max: maxReported,
+        range: (event: SampleEvent) => event.timestampRange ?? event.range,
+        data: () => ({ worstMs: 0 }),
+      });
+    const listings: Record<Direction, Listing<SampleEvent, { worstMs: number }>> = {
+      old: listed(),
+      future: listed(),
     };
     const human = (ms: number): string => formatDuration(roughly(ms));
 
@@ -94,40 +103,36 @@ export const staleTimestamps: Rule<typeof schema> = {
         } else {
           return;
         }
-        const entry = state[direction];
-        entry.total++;
-        entry.worstMs = Math.max(entry.worstMs, distance);
-        if (entry.total <= maxReported) {
-          context.report({
-            messageId: direction,
-            data:
-              direction === 'old'
-                ? { name: event.name, age: human(distance), lookback: context.options.lookback }
-                : { name: event.name, ahead: human(distance), skew: context.options.futureSkew },
-            range: event.timestampRange ?? event.range,
-            at: event,
-          });
-        } else {
-          entry.firstUnreported ??= event;
-        }
+        const listing = listings[direction];
+        const group = listing.groupOf(event);
+        group.data.worstMs = Math.max(group.data.worstMs, distance);
+        if (!listing.take(group, event)) return;
+        context.report({
+          messageId: direction,
+          data:
+            direction === 'old'
+              ? { name: event.name, age: human(distance), lookback: context.options.lookback }
+              : { name: event.name, ahead: human(distance), skew: context.options.futureSkew },
+          range: event.timestampRange ?? event.range,
+          at: event,
+        });
       },
       expositionEnd() {
         for (const direction of ['old', 'future'] as const) {
-          const entry = state[direction];
-          const first = entry.firstUnreported;
-          if (first === undefined) continue;
-          context.report({
-            messageId: direction === 'old' ? 'moreOld' : 'moreFuture',
-            data: {
-              more: entry.total - maxReported,
-              total: entry.total,
-              worst: human(entry.worstMs),
-              lookback: context.options.lookback,
-              skew: context.options.futureSkew,
-            },
-            range: first.timestampRange ?? first.range,
-            at: first,
-          });
+          for (const { first, more, total, groups } of listings[direction].summaries()) {
+            context.report({
+              messageId: direction === 'old' ? 'moreOld' : 'moreFuture',
+              data: {
+                more,
+                total,
+                worst: human(Math.max(...groups.map((g) => g.data.worstMs))),
+                lookback: context.options.lookback,
+                skew: context.options.futureSkew,
+              },
+              range: first.timestampRange ?? first.range,
+              at: first,
+            });
+          }
         }
       },
     };

@@ -3,14 +3,19 @@
  * (unless the job sets track_timestamps_staleness), so a series whose source has gone keeps answering queries
  * for the whole lookback; and a timestamp older than the newest sample of its series is dropped as out-of-order.
  * An exposer that replays queued samples with the producers' timestamps hits both.
- * Bounded state: a counter and the number of findings already reported.
+ * The first `maxReported` are listed, the rest summed up in one finding; samples a suppression comment silences are
+ * listed and counted apart (lint/listing.ts), so a silenced first line never hides a later one.
  */
 import { z } from 'zod';
 import type { SampleEvent } from '../../exposition/types.js';
+import { createListing } from '../listing.js';
 import type { Rule } from '../types.js';
 
 const schema = z.strictObject({
-  /** Timestamped samples reported one by one (with their positions) before a single closing summary. */
+  /**
+   * Timestamped samples reported one by one (with their positions) before a single closing summary; those a
+   * suppression comment silences are listed and summed up apart.
+   */
   maxReported: z.int().min(0).max(1000).default(5),
 });
 
@@ -29,32 +34,32 @@ export const timestampedSamples: Rule<typeof schema> = {
     schema,
   },
   create(context) {
-    const { maxReported } = context.options;
-    let total = 0;
-    let firstUnreported: SampleEvent | undefined;
+    const listing = createListing(context, {
+      max: context.options.maxReported,
+      range: (event: SampleEvent) => event.timestampRange ?? event.range,
+      data: () => undefined,
+    });
     return {
       sample(event) {
         if (event.timestampMs === undefined) return;
-        total++;
-        if (total <= maxReported) {
-          context.report({
-            messageId: 'timestamped',
-            data: { name: event.name },
-            range: event.timestampRange ?? event.range,
-            at: event,
-          });
-        } else {
-          firstUnreported ??= event;
-        }
+        const group = listing.groupOf(event);
+        if (!listing.take(group, event)) return;
+        context.report({
+          messageId: 'timestamped',
+          data: { name: event.name },
+          range: event.timestampRange ?? event.range,
+          at: event,
+        });
       },
       expositionEnd(summary) {
-        if (firstUnreported === undefined) return;
-        context.report({
-          messageId: 'more',
-          data: { more: total - maxReported, total, samples: summary.samples },
-          range: firstUnreported.timestampRange ?? firstUnreported.range,
-          at: firstUnreported,
-        });
+        for (const { first, more, total } of listing.summaries()) {
+          context.report({
+            messageId: 'more',
+            data: { more, total, samples: summary.samples },
+            range: first.timestampRange ?? first.range,
+            at: first,
+          });
+        }
       },
     };
   },

@@ -23,12 +23,24 @@ export class RuleOptionsError extends Error {
   }
 }
 
-/** Validates the options, creates the rule's visitor, and hands each report to `onFinding` as a Finding. */
+/**
+ * Whether a suppression comment silences a finding of `ruleId` at `line` (1-based). Asked once per finding or per
+ * place a rule would list, never per sample.
+ */
+export type SuppressionCheck = (ruleId: string, line: number) => boolean;
+
+/**
+ * Validates the options, creates the rule's visitor, and hands each report to `onFinding` as a Finding. The rule's
+ * `context.isSuppressed` asks `isSuppressed` (none: nothing is) at the line of the place: `at.line` for streamed
+ * input, else the line of `range.start` in `lineOf` (neither: line 1, where such a finding is placed).
+ */
 export function bindRule(
   { rule, options, severity }: ConfiguredRule,
   filePath: string,
   sourceKind: SourceKind,
   onFinding: (finding: Finding) => void,
+  isSuppressed?: SuppressionCheck,
+  lineOf?: (offset: number) => number,
 ): RuleVisitor {
   const parsed = rule.meta.schema.safeParse(options ?? {});
   if (!parsed.success) {
@@ -42,6 +54,10 @@ export function bindRule(
     options: parsed.data,
     filePath,
     sourceKind,
+    isSuppressed:
+      isSuppressed === undefined
+        ? () => false
+        : (range, at) => isSuppressed(ruleId, at?.line ?? lineOf?.(range.start) ?? 1),
     report(descriptor) {
       const template = rule.meta.messages[descriptor.messageId];
       if (template === undefined) {

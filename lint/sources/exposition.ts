@@ -24,10 +24,10 @@ import type { ExpositionSink, Finding } from '../types.js';
 import { bindRule } from './configured-rule.js';
 import { fetchExposition } from './fetch.js';
 import type { FetchOptions } from './fetch.js';
-import type { ConfiguredRule } from './configured-rule.js';
+import type { ConfiguredRule, SuppressionCheck } from './configured-rule.js';
 
 export { RuleOptionsError } from './configured-rule.js';
-export type { ConfiguredRule } from './configured-rule.js';
+export type { ConfiguredRule, SuppressionCheck } from './configured-rule.js';
 
 export interface LintExpositionOptions {
   /** Shown in findings: a path, a URL or `<stdin>`. */
@@ -55,8 +55,6 @@ export interface LintExpositionOptions {
    */
   readonly isSuppressed?: SuppressionCheck;
 }
-
-export type SuppressionCheck = (ruleId: string, line: number) => boolean;
 
 export interface ExpositionLintResult {
   /**
@@ -138,24 +136,31 @@ export function createRuleSink(
     omittedByRule.push(omitted, omittedSuppressed);
     let kept = 0;
     let keptSuppressed = 0;
-    const visitor = bindRule(configured, filePath, 'exposition', (finding) => {
-      // Once per finding (never per sample); `at` is where the engine places it (line 1 without one).
-      if (isSuppressed?.(ruleId, finding.at?.line ?? 1) === true) {
-        if (keptSuppressed < maxFindingsPerRule) {
-          keptSuppressed++;
+    const visitor = bindRule(
+      configured,
+      filePath,
+      'exposition',
+      (finding) => {
+        // Once per finding (never per sample); `at` is where the engine places it (line 1 without one). When the
+        // rule has just asked `context.isSuppressed` about this place, the answer is remembered (no second lookup).
+        if (isSuppressed?.(ruleId, finding.at?.line ?? 1) === true) {
+          if (keptSuppressed < maxFindingsPerRule) {
+            keptSuppressed++;
+            findings.push(finding);
+          } else {
+            omittedSuppressed.count++;
+            omittedSuppressed.first ??= finding;
+          }
+        } else if (kept < maxFindingsPerRule) {
+          kept++;
           findings.push(finding);
         } else {
-          omittedSuppressed.count++;
-          omittedSuppressed.first ??= finding;
+          omitted.count++;
+          omitted.first ??= finding;
         }
-      } else if (kept < maxFindingsPerRule) {
-        kept++;
-        findings.push(finding);
-      } else {
-        omitted.count++;
-        omitted.first ??= finding;
-      }
-    });
+      },
+      isSuppressed,
+    );
     if (visitor.sample) onSample.add(ruleId, visitor.sample.bind(visitor));
     if (visitor.metadata) onMetadata.add(ruleId, visitor.metadata.bind(visitor));
     if (visitor.fact) onFact.add(ruleId, visitor.fact.bind(visitor));
