@@ -74,6 +74,33 @@ describe('renderReport', () => {
   });
 });
 
+describe('the scale section', () => {
+  it('explains a scrape_duration_seconds over the timeout with up 1 (the timeout bounds the fetch only)', () => {
+    const results = sampleResults();
+    const scale = results.scenarios.scale!;
+    const step = { ...scale.steps[0]!, sources: 300, series: 360_000, targetSeries: 360_000 };
+    results.scenarios.scale = {
+      ...scale,
+      steps: [scale.steps[0]!, { ...step, scrapeDurationMaxS: 1.5, upMin: 1 }],
+      failedAtSeries: null,
+    };
+    const within = renderReport(results);
+    expect(within).toContain("Prometheus's timeout bounds the HTTP fetch of the body only");
+    expect(within).toContain('The one target pays that time on every scrape');
+    results.scenarios.scale.steps[1] = { ...step, scrapeDurationMaxS: 2.74, upMin: 1 };
+    expect(renderReport(results)).toContain(
+      "At 2.74 s against a 2 s interval the exposer's scrapes ran back to back",
+    );
+  });
+
+  it('says nothing of it when every scrape stayed within the timeout', () => {
+    const results = sampleResults();
+    results.scenarios.scale = { ...results.scenarios.scale!, failedAtSeries: null };
+    results.scenarios.scale.steps = [results.scenarios.scale.steps[0]!];
+    expect(renderReport(results)).not.toContain('no contradiction');
+  });
+});
+
 describe('summaryLines', () => {
   it('has one line per measured scenario and one per failure', () => {
     const results = sampleResults({ failures: { 'queue-down': 'broker would not start\nstack' } });

@@ -219,6 +219,24 @@ function scaleSection(r: ScaleResult, options: ReportOptions): string {
     r.failedAtSeries === null
       ? `The exposer's scrape never failed up to ${count(c.maxSeries)} series (the bounded maximum of this run).`
       : `At ${count(r.failedAtSeries)} series the exposer's scrape took longer than the ${c.scrapeTimeoutS} s timeout and its single \`up\` turned 0: every app behind it looked dead at once.`;
+  // Prometheus (scrapeAndReport in scrape/scrape.go) bounds only the HTTP fetch by the timeout; parsing the body and
+  // appending its samples to the TSDB come after, and scrape_duration_seconds counts both.
+  const overTimeout = r.steps.filter(
+    (s) => s.upMin === 1 && s.scrapeDurationMaxS !== null && s.scrapeDurationMaxS > c.scrapeTimeoutS,
+  );
+  const slowest = Math.max(...overTimeout.map((s) => s.scrapeDurationMaxS ?? 0));
+  const overTimeoutNote =
+    overTimeout.length === 0
+      ? []
+      : [
+          '',
+          `Where \`scrape_duration_seconds\` exceeds the ${c.scrapeTimeoutS} s timeout and \`up\` stayed 1, there is no contradiction: ` +
+            "Prometheus's timeout bounds the HTTP fetch of the body only; parsing it and writing its samples to the TSDB come " +
+            'after the fetch, and `scrape_duration_seconds` counts them too. ' +
+            (slowest > c.scrapeIntervalS
+              ? `At ${secondsText(slowest)} against a ${c.scrapeIntervalS} s interval the exposer's scrapes ran back to back: a target is scraped once at a time, so every interval stretched to the scrape's length.`
+              : 'The one target pays that time on every scrape, one scrape at a time.'),
+        ];
   return [
     `One exposer, scraped every ${c.scrapeIntervalS} s with a ${c.scrapeTimeoutS} s timeout, received more and more sources of`,
     `${count(c.seriesPerSource)} series each (the load generator). After each step Prometheus's own \`scrape_duration_seconds\``,
@@ -242,6 +260,7 @@ function scaleSection(r: ScaleResult, options: ReportOptions): string {
     chart(options, 'scale.svg', 'Exposer scrape duration against the timeout as series grow'),
     '',
     outcome,
+    ...overTimeoutNote,
   ].join('\n');
 }
 
