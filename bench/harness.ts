@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
+import { exposerRuntimeEnv } from '../deploy/exposer-runtime.js';
 import type { RawRecord } from '../exposer/decode.js';
 import { SyntheticApp } from '../exposer/workload.js';
 import type { ChildCommand, ChildStats } from './exposer-child.js';
@@ -38,7 +39,11 @@ export interface ExposerChild {
   stop(): Promise<void>;
 }
 
-/** Forks the bundled exposer child with the given flags; resolves once it listens. */
+/**
+ * Forks the bundled exposer child with the given flags; resolves once it listens. The child runs with the
+ * environment users' exposers get (deploy/exposer-runtime.ts: the Node flags and malloc settings of the image), so
+ * the benchmarks measure what users run; `execArgv` comes after those flags and so overrides them.
+ */
 export function startExposerChild(
   bundlePath: string,
   flags: Record<string, unknown>,
@@ -46,6 +51,7 @@ export function startExposerChild(
 ): Promise<ExposerChild> {
   const child: ChildProcess = fork(bundlePath, [JSON.stringify({ logLevel: 'warn', ...flags })], {
     execArgv: ['--expose-gc', ...execArgv],
+    env: { ...process.env, ...exposerRuntimeEnv() },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 1;

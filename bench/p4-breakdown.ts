@@ -11,7 +11,7 @@
  *
  * Not part of `npm run bench`: the experiment behind the P4 findings in bench/RESULTS.md.
  *
- *   npx tsx bench/p4-breakdown.ts [--reps 3] [--no-gdb] \
+ *   npx tsx bench/p4-breakdown.ts [--reps 3] [--sources 1000] [--no-gdb] \
  *     [--variants "|MALLOC_ARENA_MAX=2|MALLOC_MMAP_THRESHOLD_=131072|--max-semi-space-size=4|P4_FETCH_MAX_BYTES=1048576"]
  *
  * A variant is a space-separated list of NAME=VALUE (environment of the exposer process) and --flags (Node flags);
@@ -322,7 +322,10 @@ async function main(): Promise<void> {
     { port: await freePortPair(), stateDir, fresh: true },
     () => undefined,
   );
-  const apps = fleet(1_000, 100);
+  const sources = Number(option('--sources', '1000'));
+  if (!Number.isInteger(sources) || sources < 1 || sources > 20_000)
+    throw new RangeError('--sources must be 1 to 20000');
+  const apps = fleet(sources, 100);
   const mib = (bytes: number): number => +(bytes / MIB).toFixed(1);
   try {
     for (let rep = 0; rep < reps; rep++) {
@@ -350,7 +353,7 @@ async function main(): Promise<void> {
           const untrace = traceFile ? traceMunmap(child.pid, traceFile) : undefined;
           if (untrace) await new Promise((resolve) => setTimeout(resolve, 5_000));
           await produce(brokers, topic, apps, bodies(apps));
-          await child.call({ cmd: 'waitRecords', records: apps.length, timeoutMs: 120_000 });
+          await child.call({ cmd: 'waitRecords', records: apps.length, timeoutMs: 600_000 }, 610_000);
           const after = await child.call<BreakdownStats>({ cmd: 'stats', gc: true });
           await untrace?.();
           const mapsAfter = classify(child.pid);
