@@ -20,16 +20,27 @@ const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/.c
 
 export const isUrl = (path: string): boolean => /^https?:\/\//i.test(path);
 
-/** Absolute paths of the files to lint, in a stable order; `-` and URLs pass through unchanged. */
+/**
+ * Absolute paths of the files to lint, in a stable order; `-` and URLs pass through unchanged. Directory walks and
+ * globs skip the built-in ignores (node_modules, .git, dist, .cache) and the `ignore` globs; a file named on the
+ * command line is linted unless an `ignore` glob (the user's own choice) matches it: then `onIgnored` hears of it,
+ * as ESLint warns of an ignored file it was given.
+ */
 export async function expandPaths(
   paths: readonly string[],
   cwd: string,
   ignore: readonly string[] = [],
+  onIgnored: (path: string) => void = () => {},
 ): Promise<string[]> {
   const ignored = picomatch([...ALWAYS_IGNORED, ...ignore], { dot: true });
-  const isIgnored = (absolute: string): boolean => {
+  const ignoredByUser = ignore.length === 0 ? () => false : picomatch([...ignore], { dot: true });
+  const relativeTo = (absolute: string): string | undefined => {
     const rel = relative(cwd, absolute).split(sep).join('/');
-    return !rel.startsWith('..') && ignored(rel);
+    return rel.startsWith('..') ? undefined : rel;
+  };
+  const isIgnored = (absolute: string): boolean => {
+    const rel = relativeTo(absolute);
+    return rel !== undefined && ignored(rel);
   };
   const out: string[] = [];
   const seen = new Set<string>();
@@ -54,7 +65,9 @@ export async function expandPaths(
         throw ioError(`${path}: ${describeIoError(error)}`, error);
     }
     if (kind === 'file') {
-      if (!isIgnored(absolute)) add(absolute);
+      const rel = relativeTo(absolute);
+      if (rel !== undefined && ignoredByUser(rel)) onIgnored(path);
+      else add(absolute);
       continue;
     }
     const pattern = kind === 'dir' ? `**/*.{${LINTABLE_EXTENSIONS.join(',')}}` : path;

@@ -160,6 +160,51 @@ describe('lintCommand inputs and settings', () => {
     expect(only?.messages.map((m) => m.ruleId)).not.toContain('scrape-timeout');
     expect(only?.messages.find((m) => m.ruleId === 'missing-up-series')?.severity).toBe(2);
   });
+  it('a file named under .cache, node_modules or dist is linted; a directory walk skips them', async () => {
+    const sub = join(dir, 'builtin-ignores');
+    for (const hidden of ['.cache/bench', 'node_modules/pkg', 'dist']) {
+      mkdirSync(join(sub, hidden), { recursive: true });
+      writeFileSync(join(sub, hidden, 'bad.yml'), BAD);
+    }
+    const named = ['.cache/bench/bad.yml', 'node_modules/pkg/bad.yml', 'dist/bad.yml'];
+    const result = await lintCommand({
+      paths: named,
+      cwd: sub,
+      format: 'json',
+      color: false,
+      noConfig: true,
+    });
+    expect(json(result.stdout).map((r) => r.filePath)).toEqual(named.map((n) => join(sub, n)));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('');
+    const walked = await lintCommand({
+      paths: ['.'],
+      cwd: sub,
+      format: 'json',
+      color: false,
+      noConfig: true,
+    });
+    expect(json(walked.stdout)).toEqual([]);
+    expect(walked.exitCode).toBe(0);
+  });
+  it('a file named on the command line that an ignore glob of the rc file matches is skipped, with a note', async () => {
+    const sub = join(dir, 'named-ignored');
+    mkdirSync(join(sub, 'ignored'), { recursive: true });
+    writeFileSync(join(sub, '.scrapelintrc.yaml'), "ignore: ['ignored/**']\n");
+    writeFileSync(join(sub, 'ignored', 'bad.yml'), BAD);
+    writeFileSync(join(sub, 'good.yml'), 'scrape_configs: []\n');
+    const result = await lintCommand({
+      paths: ['ignored/bad.yml', 'good.yml'],
+      cwd: sub,
+      format: 'json',
+      color: false,
+    });
+    expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(sub, 'good.yml')]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(
+      'scrapelint: skipped ignored/bad.yml: it matches an ignore pattern of the configuration file\n',
+    );
+  });
   it('only: config lints any YAML as a config and ignores expositions', async () => {
     const result = await run({ paths: ['nested/workflow.yml', 'metrics.prom'], only: 'config' });
     expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(dir, 'nested/workflow.yml')]);

@@ -146,7 +146,10 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     hygiene: options.hygiene,
   });
   const settings = rc.settings;
-  const inputs = await expandPaths(options.paths, options.cwd, rc.ignore);
+  let stderr = '';
+  const inputs = await expandPaths(options.paths, options.cwd, rc.ignore, (path) => {
+    stderr += `scrapelint: skipped ${path}: it matches an ignore pattern of the configuration file\n`;
+  });
   /** Files named on the command line (not found by walking a directory or matching a glob). */
   const named = new Set(
     options.paths.filter((p) => p !== '-' && !isUrl(p)).map((p) => resolve(options.cwd, p)),
@@ -154,7 +157,6 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
   // Configs are linted after every input was read: the Prometheus resources among them (in any file, in any order)
   // give the operator jobs of all of them their defaults (lint/operator-defaults.ts).
   const read: (FileResult | PendingConfig)[] = [];
-  let stderr = '';
   const only = options.only;
 
   for (const input of inputs) {
