@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ExpositionParser, parseStream, parseText } from './index.js';
+import { namePool } from './parse.js';
 import type { Diagnostic, FactEvent, MetadataEvent, ParseEvent, SampleEvent } from './index.js';
 
 const samples = (events: ParseEvent[]): SampleEvent[] =>
@@ -193,6 +194,15 @@ describe('names repeated from the previous line', () => {
       expect(got.map((s) => s.name)).toEqual(names);
       expect(got.map((s) => s.labels[0]?.name)).toEqual(names.map((_, i) => `a_long_label_name_${i % 7}`));
     }
+    // Names longer than the pool keeps are read whole all the same.
+    const long = 'n'.repeat(300);
+    for (let round = 0; round < 2; round++) {
+      expect(
+        samples(parseText(`${long}{${long}="v"} 1\n`).events).map((s) => [s.name, s.labels[0]?.name]),
+      ).toEqual([[long, long]]);
+    }
+    expect(namePool().size).toBeLessThanOrEqual(4096);
+    expect(namePool().longest).toBeLessThanOrEqual(256);
     // A name that is a prefix of a pooled one, and one that extends it, are their own names.
     const short = samples(
       parseText('a_long_metric_name_1 1\na_long_metric_name_12 2\na_long_metric_name_ 3\n').events,

@@ -1521,8 +1521,10 @@ function flat(name: string): string {
   let copy = NAMES.get(name);
   if (copy === undefined) {
     copy = Buffer.from(name, 'latin1').toString('latin1');
-    if (NAMES.size >= MAX_NAMES) NAMES.clear();
-    NAMES.set(copy, copy);
+    if (copy.length <= MAX_POOLED_NAME) {
+      if (NAMES.size >= MAX_NAMES) NAMES.clear();
+      NAMES.set(copy, copy);
+    }
   }
   return copy;
 }
@@ -1534,6 +1536,15 @@ function flat(name: string): string {
  */
 const NAMES = new Map<string, string>();
 const MAX_NAMES = 4096;
+/** Longer names are copied but not kept: the pool stays under 4096 x 256 characters whatever the input. */
+const MAX_POOLED_NAME = 256;
+
+/** How many names the pool holds and the longest of them (for the tests of its bounds). */
+export function namePool(): { size: number; longest: number } {
+  let longest = 0;
+  for (const name of NAMES.keys()) longest = Math.max(longest, name.length);
+  return { size: NAMES.size, longest };
+}
 
 /** Whether s holds word at index at. */
 function matchesAt(s: string, at: number, word: string): boolean {
