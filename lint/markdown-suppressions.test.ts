@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintDocsModel } from './engine.js';
 import { parseDocs } from './sources/docs.js';
@@ -66,5 +67,62 @@ describe('suppressions in Markdown', () => {
       '<!-- scrapelint disable-next-line -->\n```mermaid\nflowchart LR\n  a --> b\n',
     );
     expect(directive?.until).toBe(5);
+  });
+});
+
+describe('Markdown suppressions inside code are examples, not directives', () => {
+  const directive = '<!-- scrapelint disable-next-line architecture-queue -- shown -->';
+
+  it.each([
+    ['a backtick fence', ['```markdown', directive, 'text', '```']],
+    ['a tilde fence', ['~~~', directive, 'text', '~~~']],
+    ['a longer fence holding a shorter one', ['````markdown', '```', '```', directive, '````']],
+    ['an indented code block', ['', `    ${directive}`, '    text']],
+    ['a tab-indented code block', ['', `\t${directive}`]],
+    ['an unclosed fence', ['```', directive]],
+    ['a fence inside a list item', ['- item', '', '  ```html', `  ${directive}`, '  ```']],
+    ['an inline code span', [`Write \`${directive}\` before the fence.`]],
+    ['a double-backtick code span', [`Write \`\` \`${directive}\` \`\` here.`]],
+  ])('ignores one in %s (no directive, so no unused-suppression)', (_, lines) => {
+    const text = `# Page\n\n${lines.join('\n')}\n\nafter\n`;
+    expect(parseMarkdownDirectives(text)).toEqual([]);
+    expect(lintMarkdown(text).messages).toEqual([]);
+  });
+
+  it.each([
+    ['after a closed fence', ['```', 'code', '```', directive]],
+    ['after a shorter closer that did not close and then a real one', ['````', '```', '````', directive]],
+    ['indented four spaces as paragraph continuation', ['Some text', `    ${directive}`]],
+    ['inside a list item', ['- item', '', `  ${directive}`]],
+    ['next to an unmatched backtick', [`a \` tick ${directive}`]],
+    ['after a closed code span', [`\`code\` ${directive}`]],
+    ['after an escaped backtick', [`\\\` ${directive} \``]],
+  ])('honours one %s', (_, lines) => {
+    const text = `# Page\n\n${lines.join('\n')}\n`;
+    const found = parseMarkdownDirectives(text);
+    expect(found.map((d) => d.ruleIds)).toEqual([['architecture-queue']]);
+    // Still reported as unused (nothing follows), at its own line.
+    expect(lintMarkdown(text).messages.map((m) => [m.ruleId, m.line])).toEqual([
+      ['unused-suppression', 3 + lines.findIndex((l) => l.includes('scrapelint'))],
+    ]);
+  });
+
+  it('a directive shown in a code span does not silence the antipattern that follows', () => {
+    const result = lintMarkdown(`Write \`${directive}\` like this:\n\n${antipattern}\n`);
+    expect(result.messages.map((m) => m.ruleId)).toEqual(['architecture-queue']);
+  });
+
+  it('covers a fence up to its real closer (a shorter or other-character run does not close it)', () => {
+    const [found] = parseMarkdownDirectives(
+      [directive, '````mermaid', 'flowchart LR', '```', '~~~~', '````', 'after'].join('\n'),
+    );
+    expect(found?.until).toBe(6);
+  });
+
+  it('docs/scrapelint.md holds no directive of its own (every one is an example in code)', () => {
+    const page = readFileSync(new URL('../docs/scrapelint.md', import.meta.url), 'utf8');
+    expect(page).toContain('<!-- scrapelint disable-next-line architecture-queue');
+    expect(parseMarkdownDirectives(page)).toEqual([]);
+    expect(lintMarkdown(page).messages).toEqual([]);
   });
 });

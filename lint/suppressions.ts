@@ -4,12 +4,13 @@
  *   # scrapelint disable <id>[, <id>...] -- reason      (the whole file)
  * the same `#` comments in text-format (0.0.4) expositions, read from the parser's comment events as they stream
  * by (OpenMetrics allows no such comments: its parser reports the line as invalid-metadata and nothing is honoured),
- * and in Markdown, as HTML comments:
+ * and in Markdown, as HTML comments outside code (fenced, indented, inline):
  *   <!-- scrapelint disable-next-line <id> -- reason -->   (the next line, or the whole fenced block it opens)
  *   <!-- scrapelint disable <id> -- reason -->
  * Without ids a directive silences every rule. Directives that silence nothing are reported (unused-suppression).
  */
 import type { CommentEvent, Range } from '../exposition/types.js';
+import { markdownBlocks, withoutCodeSpans } from './markdown.js';
 
 export interface Directive {
   readonly kind: 'disable' | 'disable-next-line';
@@ -32,40 +33,36 @@ const DIRECTIVE = /#\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)([^\n]*)/
 const MARKDOWN_DIRECTIVE = /<!--\s*scrapelint\s+(disable-next-line|disable)(?=\s|-->)(.*?)-->/;
 /** The text of an exposition comment event (after `#` and one space). */
 const COMMENT_DIRECTIVE = /^\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)(.*)$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
-/** Markdown: directives in HTML comments; a disable-next-line before a fenced block covers the whole block. */
+/**
+ * Markdown: directives in HTML comments outside code. A comment inside a fenced or indented code block or an inline
+ * code span is part of an example the page shows (docs/scrapelint.md shows the syntax itself), never a directive.
+ * A disable-next-line before a fenced block (blank lines between are fine) covers the whole block.
+ */
 export function parseMarkdownDirectives(text: string): Directive[] {
   if (!text.includes('scrapelint')) return [];
-  const lines = text.split('\n');
+  const { lines, fences } = markdownBlocks(text);
+  const fenceAt = new Map(fences.map((fence) => [fence.openLine, fence]));
   const directives: Directive[] = [];
-  let offset = 0;
-  lines.forEach((content, i) => {
-    const match = MARKDOWN_DIRECTIVE.exec(content);
-    if (match) {
-      const rest = match[2] ?? '';
-      const idsStart = offset + match.index + match[0].length - 3 - rest.length;
-      const directive = directiveFrom(match[1] ?? '', rest, idsStart, i + 1, {
-        start: offset + match.index,
-        end: offset + match.index + match[0].length,
-      });
-      let until: number | undefined;
-      if (directive.kind === 'disable-next-line') {
-        let next = i + 1;
-        while (next < lines.length && (lines[next] ?? '').trim() === '') next++;
-        const fence = FENCE.exec(lines[next] ?? '');
-        until = next + 1;
-        if (fence?.[1]) {
-          const marker = fence[1];
-          let close = next + 1;
-          while (close < lines.length && !(lines[close] ?? '').trim().startsWith(marker)) close++;
-          until = Math.min(close, lines.length - 1) + 1;
-        }
-      }
-      directives.push(until === undefined ? directive : { ...directive, until });
+  for (const line of lines) {
+    if (line.code || !line.text.includes('scrapelint')) continue;
+    const match = MARKDOWN_DIRECTIVE.exec(withoutCodeSpans(line.text));
+    if (match === null) continue;
+    const rest = match[2] ?? '';
+    const idsStart = line.start + match.index + match[0].length - 3 - rest.length;
+    const directive = directiveFrom(match[1] ?? '', rest, idsStart, line.index + 1, {
+      start: line.start + match.index,
+      end: line.start + match.index + match[0].length,
+    });
+    if (directive.kind === 'disable') {
+      directives.push(directive);
+      continue;
     }
-    offset += content.length + 1;
-  });
+    let next = line.index + 1;
+    while (next < lines.length && (lines[next]?.text ?? '').trim() === '') next++;
+    const fence = fenceAt.get(next);
+    directives.push({ ...directive, until: (fence?.closeLine ?? next) + 1 });
+  }
   return directives;
 }
 

@@ -42,6 +42,23 @@ describe('mermaidFences', () => {
     ]);
   });
 
+  it('takes no chart from an indented code block, and reads a fence inside a list item', () => {
+    const text = md(
+      'Example:',
+      '',
+      '    ```mermaid',
+      '    graph LR',
+      '    ```',
+      '',
+      '1. The design:',
+      '',
+      '   ```mermaid',
+      '   flowchart TD',
+      '   ```',
+    );
+    expect(mermaidFences(text).map((f) => text.slice(f.bodyStart, f.bodyEnd))).toEqual(['   flowchart TD\n']);
+  });
+
   it('runs an unclosed fence to the end of the document', () => {
     const text = '```mermaid\ngraph LR\nA --> B';
     expect(parseDocs(text, 'x.md').flowcharts[0]?.edges).toHaveLength(1);

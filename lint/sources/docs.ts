@@ -18,6 +18,7 @@ import type {
   FlowchartNode,
   FlowchartSubgraph,
 } from '../types.js';
+import { markdownBlocks } from '../markdown.js';
 import { bindRule } from './configured-rule.js';
 import type { ConfiguredRule } from './configured-rule.js';
 
@@ -49,58 +50,18 @@ interface Fence {
   readonly bodyEnd: number;
 }
 
-const OPEN_FENCE = /^( {0,3})(`{3,}|~{3,})(.*)$/;
-
-/** CommonMark fenced code blocks whose info string's first word is `mermaid` (outside other fences). */
+/**
+ * CommonMark fenced code blocks whose info string's first word is `mermaid`: top-level ones only (a ```mermaid
+ * fence shown inside a ````markdown fence, or in an indented code block, is an example of the page, not its chart).
+ */
 export function mermaidFences(text: string): Fence[] {
-  const fences: Fence[] = [];
-  let open: { char: string; length: number; start: number; bodyStart: number; mermaid: boolean } | undefined;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
-    if (open === undefined) {
-      const match = OPEN_FENCE.exec(line);
-      const marker = match?.[2];
-      const info = match?.[3] ?? '';
-      if (marker !== undefined && !(marker.startsWith('`') && info.includes('`'))) {
-        open = {
-          char: marker.charAt(0),
-          length: marker.length,
-          start: lineStart,
-          bodyStart: Math.min(lineEnd + 1, text.length),
-          mermaid: (info.trim().split(/\s+/)[0] ?? '').toLowerCase() === 'mermaid',
-        };
-      }
-    } else {
-      const trimmed = line.replace(/^ {0,3}/, '');
-      const closes =
-        trimmed.startsWith(open.char.repeat(open.length)) &&
-        trimmed.replace(new RegExp(`^\\${open.char}+`), '').trim() === '';
-      if (closes) {
-        if (open.mermaid) {
-          fences.push({
-            range: { start: open.start, end: lineEnd },
-            bodyStart: open.bodyStart,
-            bodyEnd: lineStart,
-          });
-        }
-        open = undefined;
-      }
-    }
-    if (lineEnd >= text.length) break;
-    lineStart = lineEnd + 1;
-  }
-  // An unclosed fence runs to the end of the document (CommonMark).
-  if (open?.mermaid === true) {
-    fences.push({
-      range: { start: open.start, end: text.length },
-      bodyStart: open.bodyStart,
-      bodyEnd: text.length,
-    });
-  }
-  return fences;
+  return markdownBlocks(text)
+    .fences.filter((fence) => fence.language === 'mermaid')
+    .map((fence) => ({
+      range: { start: fence.start, end: fence.end },
+      bodyStart: fence.bodyStart,
+      bodyEnd: fence.bodyEnd,
+    }));
 }
 
 /** Shapes by opening delimiter, longest first; each lists its possible closers. */
