@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -32,6 +32,22 @@ describe('scrapelint CLI', () => {
     expect(stdout).toContain('Examples:');
     for (const command of ['config', 'metrics', 'docs', 'rules']) expect(stdout).toContain(command);
     expect(stdout).toContain('--max-warnings');
+  });
+  it('docs/scrapelint.md has an options-table row for every option of every command', async () => {
+    const page = readFileSync(new URL('../docs/scrapelint.md', import.meta.url), 'utf8');
+    const rows = page.split('\n').filter((line) => line.startsWith('| `'));
+    for (const command of [[], ['config'], ['metrics'], ['docs']]) {
+      const { stdout } = await cli([...command, '--help']);
+      const options = [...stdout.matchAll(/^\s+(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1] ?? '');
+      expect(options.length).toBeGreaterThan(5);
+      for (const option of options.filter((o) => o !== '--help' && o !== '--version')) {
+        expect(
+          rows.some((row) => row.includes(`\`${option}`) || row.includes(`, ${option}`)),
+          option,
+        ).toBe(true);
+      }
+    }
+    expect(rows.find((row) => row.includes('--max-warnings'))).toContain('`-1` (the default) means no limit');
   });
   it('--version, exit 0', async () => {
     const { code, stdout } = await cli(['--version']);

@@ -278,6 +278,8 @@ export interface ConfigLintOptions {
    * The `Prometheus` resources of the whole run, merged (lint/operator-defaults.ts). Default: those of this file.
    */
   readonly operatorDefaults?: OperatorDefaults | undefined;
+  /** Named under `scrapelint config`: YAML that holds no configuration is a parse-error (ParseConfigOptions). */
+  readonly requireConfig?: boolean;
 }
 
 /**
@@ -291,9 +293,9 @@ export function lintConfigText(
   filePath: string,
   settings: LintSettings = {},
   list: readonly Rule[] = registry,
-  { unpackConfigMaps = true, operatorDefaults }: ConfigLintOptions = {},
+  { unpackConfigMaps = true, operatorDefaults, requireConfig = false }: ConfigLintOptions = {},
 ): FileResult & { model: ParsedConfig } {
-  const parsed = parseConfig(text, filePath, { unpackConfigMaps });
+  const parsed = parseConfig(text, filePath, { unpackConfigMaps, requireConfig });
   const defaults =
     operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources.map((p) => p.defaults));
   const model: ParsedConfig = defaults === undefined ? parsed : { ...parsed, operatorDefaults: defaults };

@@ -41,7 +41,10 @@ const file = (name: string, text: string): string => {
 const run = (over: Partial<LintCommandOptions>) =>
   lintCommand({ paths: [], cwd: dir, format: 'json', color: false, noConfig: true, ...over });
 const json = (stdout: string) =>
-  JSON.parse(stdout) as { filePath: string; messages: { ruleId: string; severity: number }[] }[];
+  JSON.parse(stdout) as {
+    filePath: string;
+    messages: { ruleId: string; severity: number; message: string }[];
+  }[];
 
 async function rejection(promise: Promise<unknown>): Promise<ScrapelintError> {
   try {
@@ -205,9 +208,102 @@ describe('lintCommand inputs and settings', () => {
       'scrapelint: skipped ignored/bad.yml: it matches an ignore pattern of the configuration file\n',
     );
   });
-  it('only: config lints any YAML as a config and ignores expositions', async () => {
-    const result = await run({ paths: ['nested/workflow.yml', 'metrics.prom'], only: 'config' });
-    expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(dir, 'nested/workflow.yml')]);
+  it('only: config lints any YAML found in a walk as a config and skips expositions', async () => {
+    const result = await run({ paths: ['nested/'], only: 'config' });
+    expect(json(result.stdout).map((r) => r.filePath)).toEqual([
+      join(dir, 'nested/monitor.yaml'),
+      join(dir, 'nested/workflow.yml'),
+    ]);
+    // Found by the walk, YAML that holds no configuration is left alone.
+    expect(result.exitCode).toBe(0);
+  });
+  it('only: config fails on a named YAML file that holds no configuration (parse-error, exit 1)', async () => {
+    const result = await run({ paths: ['nested/workflow.yml'], only: 'config' });
+    expect(result.exitCode).toBe(1);
+    expect(json(result.stdout)[0]?.messages).toMatchObject([
+      {
+        ruleId: 'parse-error',
+        line: 1,
+        column: 1,
+        message: expect.stringMatching(
+          /^not a Prometheus configuration or operator resource: the top level is a mapping/,
+        ),
+      },
+    ]);
+    for (const [name, text, what] of [
+      ['scalar.yml', 'hello\n', 'a scalar'],
+      ['list.yml', '- a\n- b\n', 'a list'],
+    ] as const) {
+      file(name, text);
+      const other = await run({ paths: [name], only: 'config' });
+      expect(other.exitCode).toBe(1);
+      expect(json(other.stdout)[0]?.messages[0]?.message).toContain(`the top level is ${what}`);
+    }
+    // An empty file (or one of comments only) is an empty configuration, as for promtool.
+    file('empty.yml', '# nothing yet\n');
+    expect((await run({ paths: ['empty.yml'], only: 'config' })).exitCode).toBe(0);
+    // Without the config command, a named YAML file that is no configuration is skipped with a note.
+    const plain = await run({ paths: ['nested/workflow.yml'] });
+    expect([plain.exitCode, plain.stderr]).toEqual([0, expect.stringContaining('skipped')]);
+  });
+  it('only: config fails on a named binary file: parse-error at the first control character', async () => {
+    file('binary', '\u007fELF\u0002\u0001\u0000\u0000');
+    const result = await run({ paths: ['binary'], only: 'config' });
+    expect(result.exitCode).toBe(1);
+    expect(json(result.stdout)[0]?.messages).toMatchObject([
+      {
+        ruleId: 'parse-error',
+        line: 1,
+        column: 1,
+        message: expect.stringContaining('control character U+007F'),
+      },
+    ]);
+    writeFileSync(join(dir, 'latin1.yml'), Buffer.from('scrape_configs: []\n# caf\xe9\n', 'latin1'));
+    const latin1 = await run({ paths: ['latin1.yml'], only: 'config' });
+    expect(json(latin1.stdout)[0]?.messages).toMatchObject([
+      { ruleId: 'parse-error', line: 2, column: 6, message: expect.stringContaining('not UTF-8') },
+    ]);
+  });
+  it('docs fails on a named binary file (parse-error, exit 1)', async () => {
+    file('image', 'PNG\u0000\u0000data');
+    const result = await run({ paths: ['image'], only: 'docs' });
+    expect(result.exitCode).toBe(1);
+    expect(json(result.stdout)[0]?.messages).toMatchObject([
+      { ruleId: 'parse-error', line: 1, column: 4, message: expect.stringContaining('NUL bytes') },
+    ]);
+  });
+  it.each([
+    [
+      'docs',
+      'metrics.prom',
+      /^metrics\.prom: not Markdown, which scrapelint docs reads; it looks like an exposition: scrapelint metrics metrics\.prom$/,
+    ],
+    [
+      'exposition',
+      'good.yml',
+      /^good\.yml: not an exposition, which scrapelint metrics reads; it looks like a Prometheus configuration/,
+    ],
+    [
+      'config',
+      'metrics.prom',
+      /^metrics\.prom: not a Prometheus configuration or operator resource \(YAML\), which scrapelint config reads; it looks like an exposition/,
+    ],
+    [
+      'exposition',
+      'nested/workflow.yml',
+      /^nested\/workflow\.yml: not an exposition, which scrapelint metrics reads$/,
+    ],
+  ] as const)(
+    '%s: a named %s of another kind is a usage error (exit 2), nothing linted',
+    async (only, path, message) => {
+      const error = await rejection(run({ paths: [path], only }));
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(message);
+    },
+  );
+  it('a walk under an explicit command skips files of other kinds without failing', async () => {
+    const result = await run({ paths: ['.'], only: 'docs' });
+    expect(result.exitCode).toBe(0);
   });
   it('reads a config from stdin (-), detected from its content', async () => {
     const result = await run({ paths: ['-'], stdin: Readable.from([BAD]) });

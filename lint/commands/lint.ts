@@ -5,9 +5,9 @@
  * I/O are thrown as ScrapelintError (exit code 2, handled in cli.ts).
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { lintConfigText, lintDocsModel, lintExpositionStream } from '../engine.js';
+import { lintConfigText, lintDocsModel, lintExpositionStream, lintSourceError } from '../engine.js';
 import type { LintSettings } from '../engine.js';
 import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
 import { expandPaths, isUrl } from '../files.js';
@@ -53,6 +53,26 @@ export interface CommandResult {
 }
 
 const STDIN_NAME = '<stdin>';
+
+const KIND_NAMES: Record<SourceKind, { what: string; command: string }> = {
+  config: { what: 'a Prometheus configuration or operator resource (YAML)', command: 'config' },
+  exposition: { what: 'an exposition', command: 'metrics' },
+  docs: { what: 'Markdown', command: 'docs' },
+};
+
+/**
+ * A file named under `config`, `metrics` or `docs` whose name says it is of another kind: the command was asked
+ * the wrong thing, nothing was linted (a usage error, exit 2; promtool's check commands fail on such a file).
+ */
+function wrongKind(input: string, head: string, only: SourceKind): string {
+  const asked = KIND_NAMES[only];
+  const actual = detectKind(input, head);
+  const hint =
+    actual === undefined
+      ? ''
+      : `; it looks like ${KIND_NAMES[actual].what}: scrapelint ${KIND_NAMES[actual].command} ${input}`;
+  return `${input}: not ${asked.what}, which scrapelint ${asked.command} reads${hint}`;
+}
 const HEAD_BYTES = 64 * 1024;
 
 async function readHead(path: string): Promise<string> {
@@ -117,6 +137,8 @@ async function lintUrlInput(
 interface PendingConfig {
   readonly config: string;
   readonly filePath: string;
+  /** Named under `scrapelint config`: YAML holding no configuration is a parse-error. */
+  readonly requireConfig?: boolean;
 }
 
 /**
@@ -131,7 +153,12 @@ function lintConfigs(read: readonly (FileResult | PendingConfig)[], settings: Li
       .flatMap((p) => parseConfig(p.config, p.filePath).prometheusResources.map((r) => r.defaults)),
   );
   return read.map((r) =>
-    'config' in r ? lintConfigText(r.config, r.filePath, settings, rules, { operatorDefaults }) : r,
+    'config' in r
+      ? lintConfigText(r.config, r.filePath, settings, rules, {
+          operatorDefaults,
+          requireConfig: r.requireConfig === true,
+        })
+      : r,
   );
 }
 
@@ -198,6 +225,9 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
       const judged = only !== undefined && !named.has(input) && judgedByContent(input);
       const detected = detectKind(input, head, judged ? undefined : only);
       const kind = judged && detected !== only ? undefined : detected;
+      if (kind === undefined && only !== undefined && named.has(input)) {
+        throw usageError(wrongKind(relative(options.cwd, input) || input, head, only));
+      }
       if (kind === undefined) {
         if (inputs.length === 1 || named.has(input)) {
           stderr += `scrapelint: skipped ${input}: not a Prometheus configuration, operator resource, exposition or Markdown file\n`;
@@ -209,9 +239,26 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
         read.push(await lintExpositionStream(readFileChunks(input), { filePath: input, settings }));
       } else {
         const text = head.length < HEAD_BYTES ? head : await readFile(input, 'utf8');
-        read.push(
-          kind === 'config' ? { config: text, filePath: input } : await lintText(text, input, kind, settings),
-        );
+        const nul = kind === 'docs' ? text.indexOf('\0') : -1;
+        if (nul !== -1) {
+          // Markdown takes any text; a NUL byte says the file is binary (git and grep judge so too).
+          read.push(
+            lintSourceError(
+              text,
+              input,
+              'docs',
+              {
+                message: 'not a text file: it holds NUL bytes (a binary file?)',
+                range: { start: nul, end: nul + 1 },
+              },
+              settings,
+            ),
+          );
+        } else if (kind === 'config') {
+          read.push({ config: text, filePath: input, requireConfig: only === 'config' && named.has(input) });
+        } else {
+          read.push(await lintText(text, input, kind, settings));
+        }
       }
     } catch (error) {
       if (error instanceof ScrapelintError) throw error;

@@ -52,6 +52,12 @@ function rangeOf(node: AnyNode, fallback: Range): Range {
   return r ? { start: r[0], end: r[1] } : fallback;
 }
 
+/** A range cut at the end of its first line (a finding about a whole document points at where it starts). */
+function firstLineOf(text: string, range: Range): Range {
+  const newline = text.indexOf('\n', range.start);
+  return { start: range.start, end: newline === -1 ? range.end : Math.min(range.end, newline) };
+}
+
 class Reader {
   readonly problems: SourceProblem[] = [];
   constructor(
@@ -424,15 +430,52 @@ export interface ParsedConfig extends ConfigModel {
 export interface ParseConfigOptions {
   /** Look into ConfigMaps for embedded configurations (default true; false for an embedded text itself). */
   readonly unpackConfigMaps?: boolean;
+  /**
+   * The file was named under `scrapelint config`: YAML that is none of the kinds read here (a scalar, a list, a
+   * mapping without `scrape_configs`, `global`, ... or an operator `kind`) is a problem, as `promtool check config`
+   * refuses it. A file found by walking a directory is linted for what it holds and otherwise left alone.
+   */
+  readonly requireConfig?: boolean;
+}
+
+/**
+ * The first character YAML 1.2 does not allow in a stream (c-printable: tab, line feed, carriage return, the
+ * printable range; `\uFFFD` is what a byte that is no UTF-8 decodes to): a binary file, read as YAML. The yaml
+ * package accepts most of them; go-yaml (Prometheus, promtool) refuses the file.
+ */
+export function firstUnprintable(text: string): number {
+  return text.search(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD\uFFFE\uFFFF]/);
 }
 
 /** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
 export function parseConfig(
   text: string,
   filePath: string,
-  { unpackConfigMaps = true }: ParseConfigOptions = {},
+  { unpackConfigMaps = true, requireConfig = false }: ParseConfigOptions = {},
 ): ParsedConfig {
   const lineCounter = new LineCounter();
+  const unprintable = firstUnprintable(text);
+  if (unprintable !== -1) {
+    const code = text.charCodeAt(unprintable).toString(16).toUpperCase().padStart(4, '0');
+    return {
+      kind: 'config',
+      filePath,
+      text,
+      documents: [],
+      lineCounter,
+      global: {},
+      jobs: [],
+      problems: [
+        {
+          message: `YAML: control character U+${code} is not allowed (${code === 'FFFD' ? 'bytes that are not UTF-8' : 'a binary file?'}); the file is not read further`,
+          range: { start: unprintable, end: unprintable + 1 },
+        },
+      ],
+      recognized: false,
+      embedded: [],
+      prometheusResources: [],
+    };
+  }
   const documents = parseAllDocuments(text, {
     lineCounter,
     prettyErrors: false,
@@ -502,6 +545,15 @@ export function parseConfig(
       jobs.push(...operatorJobs(r, root, kind));
     }
     problems.push(...r.problems);
+  }
+  const first = docs.find((doc) => doc.contents !== null);
+  if (requireConfig && !recognized && problems.length === 0 && first !== undefined) {
+    const root = first.contents;
+    const what = isMap(root) ? 'a mapping' : isSeq(root) ? 'a list' : 'a scalar';
+    problems.push({
+      message: `not a Prometheus configuration or operator resource: the top level is ${what}, not a mapping with scrape_configs or global, nor a resource of a kind scrapelint reads`,
+      range: firstLineOf(text, rangeOf(root, { start: 0, end: Math.min(text.length, 1) })),
+    });
   }
   const unique = new Map(problems.map((p) => [`${p.range.start}:${p.range.end}:${p.message}`, p]));
   const sorted = [...unique.values()].sort((a, b) => a.range.start - b.range.start);
