@@ -259,10 +259,18 @@ describe('lintCommand inputs and settings', () => {
       },
     ]);
     writeFileSync(join(dir, 'latin1.yml'), Buffer.from('scrape_configs: []\n# caf\xe9\n', 'latin1'));
-    const latin1 = await run({ paths: ['latin1.yml'], only: 'config' });
+    const latin1 = await run({ paths: ['latin1.yml'] });
+    expect(latin1.exitCode).toBe(1);
     expect(json(latin1.stdout)[0]?.messages).toMatchObject([
       { ruleId: 'parse-error', line: 2, column: 6, message: expect.stringContaining('not UTF-8') },
     ]);
+    // A replacement character written as UTF-8 is text like any other; so is non-ASCII text past the first 64 KiB.
+    file('fffd.yml', 'scrape_configs: []\n# \uFFFD\n');
+    expect((await run({ paths: ['fffd.yml'], only: 'config' })).exitCode).toBe(0);
+    // Past the first 64 KiB, counted in bytes: the end of a file of multi-byte text is read too (it was cut off).
+    file('long.yml', `${'# caf\u00e9 \u2014 \u00fcber\n'.repeat(5000)}${BAD}`);
+    const long = await run({ paths: ['long.yml'], only: 'config' });
+    expect(json(long.stdout)[0]?.messages.map((m) => m.ruleId)).toContain('scrape-timeout');
   });
   it('docs fails on a named binary file (parse-error, exit 1)', async () => {
     file('image', 'PNG\u0000\u0000data');

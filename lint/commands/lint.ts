@@ -5,6 +5,7 @@
  * I/O are thrown as ScrapelintError (exit code 2, handled in cli.ts).
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { lintConfigText, lintDocsModel, lintExpositionStream, lintSourceError } from '../engine.js';
@@ -16,7 +17,7 @@ import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
 import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
-import { parseConfig } from '../sources/config.js';
+import { firstUnprintable, parseConfig } from '../sources/config.js';
 import { detectKind, judgedByContent } from '../sources/detect.js';
 import type { FileResult, SourceKind } from '../types.js';
 import { VERSION } from '../version.js';
@@ -75,15 +76,28 @@ function wrongKind(input: string, head: string, only: SourceKind): string {
 }
 const HEAD_BYTES = 64 * 1024;
 
-async function readHead(path: string): Promise<string> {
+/** The first HEAD_BYTES of a file, decoded, and whether that was all of it. */
+async function readHead(path: string): Promise<{ text: string; bytes: Buffer; complete: boolean }> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    const bytes = buffer.subarray(0, bytesRead);
+    return { text: bytes.toString('utf8'), bytes, complete: bytesRead < HEAD_BYTES };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The first place of a byte sequence that is not UTF-8 (decoded to U+FFFD), or -1; also -1 when a control
+ * character comes first (the config source reports that one, lint/sources/config.ts `firstUnprintable`).
+ */
+function firstNotUtf8(bytes: Buffer, text: string): number {
+  if (isUtf8(bytes)) return -1;
+  const at = text.indexOf('\uFFFD');
+  const control = firstUnprintable(text);
+  return control !== -1 && control < at ? -1 : at;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -219,7 +233,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
       continue;
     }
     try {
-      const head = await readHead(input);
+      const { text: head, bytes: headBytes, complete } = await readHead(input);
       // `config dir/` takes the kind as given for the files whose name says it (YAML for config); a `.txt` found
       // in the walk is judged by its content and linted only when it is of that kind (a notes.txt is no config).
       const judged = only !== undefined && !named.has(input) && judgedByContent(input);
@@ -238,18 +252,26 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
         const { readFileChunks } = await import('../sources/exposition.js');
         read.push(await lintExpositionStream(readFileChunks(input), { filePath: input, settings }));
       } else {
-        const text = head.length < HEAD_BYTES ? head : await readFile(input, 'utf8');
+        // Counted in bytes: a head of multi-byte characters is shorter in UTF-16 units than HEAD_BYTES.
+        const bytes = complete ? undefined : await readFile(input);
+        const text = bytes === undefined ? head : bytes.toString('utf8');
         const nul = kind === 'docs' ? text.indexOf('\0') : -1;
-        if (nul !== -1) {
-          // Markdown takes any text; a NUL byte says the file is binary (git and grep judge so too).
+        const notUtf8 = kind === 'config' ? firstNotUtf8(bytes ?? headBytes, text) : -1;
+        if (nul !== -1 || notUtf8 !== -1) {
+          // Markdown takes any text, but a NUL byte says the file is binary (git and grep judge so too); YAML is
+          // UTF-8 text (go-yaml refuses other bytes, the yaml package would read them as U+FFFD).
+          const at = nul !== -1 ? nul : notUtf8;
           read.push(
             lintSourceError(
               text,
               input,
-              'docs',
+              kind,
               {
-                message: 'not a text file: it holds NUL bytes (a binary file?)',
-                range: { start: nul, end: nul + 1 },
+                message:
+                  nul !== -1
+                    ? 'not a text file: it holds NUL bytes (a binary file?)'
+                    : 'YAML: bytes that are not UTF-8 (a binary file, or text in another encoding?)',
+                range: { start: Math.max(0, at), end: Math.max(0, at) + 1 },
               },
               settings,
             ),

@@ -440,11 +440,11 @@ export interface ParseConfigOptions {
 
 /**
  * The first character YAML 1.2 does not allow in a stream (c-printable: tab, line feed, carriage return, the
- * printable range; `\uFFFD` is what a byte that is no UTF-8 decodes to): a binary file, read as YAML. The yaml
- * package accepts most of them; go-yaml (Prometheus, promtool) refuses the file.
+ * printable range): a binary file, read as YAML. The yaml package accepts most of them; go-yaml (Prometheus,
+ * promtool) refuses the file. (Bytes that are not UTF-8 are found before decoding: lint/commands/lint.ts.)
  */
 export function firstUnprintable(text: string): number {
-  return text.search(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD\uFFFE\uFFFF]/);
+  return text.search(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/);
 }
 
 /** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
@@ -467,7 +467,7 @@ export function parseConfig(
       jobs: [],
       problems: [
         {
-          message: `YAML: control character U+${code} is not allowed (${code === 'FFFD' ? 'bytes that are not UTF-8' : 'a binary file?'}); the file is not read further`,
+          message: `YAML: control character U+${code} is not allowed (a binary file?); the file is not read further`,
           range: { start: unprintable, end: unprintable + 1 },
         },
       ],
