@@ -66,7 +66,7 @@ export function defaultSeverity(rule: Rule, hygiene: boolean): Severity {
   return rule.meta.defaultSeverity;
 }
 
-function describeZodError(error: z.ZodError): string {
+export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
     .join('; ');

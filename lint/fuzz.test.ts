@@ -330,7 +330,7 @@ describe('R7 fuzzing the YAML loaders', () => {
     ]);
     expect(parsed.jobs).toEqual([]);
     expect(() => parseRc(BOMB, '.scrapelintrc.yaml')).toThrow(
-      /^\.scrapelintrc\.yaml: invalid YAML: Excessive alias count indicates a resource exhaustion attack/,
+      /^\.scrapelintrc\.yaml:1:1: invalid YAML: Excessive alias count indicates a resource exhaustion attack/,
     );
     expect(() => parseWebConfig(BOMB, 'web.yml')).toThrow(WebConfigError);
     figure('R7 YAML alias bomb', {

@@ -25,20 +25,29 @@ describe('parseRc', () => {
     expect(parseRc('', 'empty.yaml').settings).toEqual({});
   });
   it.each([
-    ['rules:\n  parse-error: loud\n', /^x\.yaml: .* at rules\.parse-error/],
-    ['ignore: vendor\n', /^x\.yaml: .* at ignore/],
-    ['hygiene: maybe\n', /^x\.yaml: .* at hygiene/],
-    ['rules:\n  nope: warn\n', /^x\.yaml: unknown rule "nope"/],
+    ['rules:\n  parse-error: loud\n', /^x\.yaml:2:16: .* at rules\.parse-error$/],
+    ['ignore: vendor\n', /^x\.yaml:1:9: .* at ignore$/],
+    ['hygiene: maybe\n', /^x\.yaml:1:10: .*expected boolean.* at hygiene$/],
+    ['# comment\nhygiene:\n', /^x\.yaml:2:9: .* at hygiene$/],
+    ['hygiene: true\nignored: [a]\n', /^x\.yaml:2:1: .*ignored/],
+    ['rules:\n  scrape-timeout: { severity: warn, optoins: {} }\n', /^x\.yaml:2:37: .*optoins/],
+    ['ignore:\n  - ok\n  - 7\n', /^x\.yaml:3:5: .* at ignore\.1$/],
+    ['rules:\n  parse-error: warn\n  nope: warn\n', /^x\.yaml:3:3: unknown rule "nope"/],
     [
       'rules:\n  scrape-timeout: [error, { lookback: soon }]\n',
-      /^x\.yaml: invalid options for rule scrape-timeout: lookback/,
+      /^x\.yaml:2:39: invalid options for rule scrape-timeout: lookback/,
+    ],
+    [
+      'rules:\n  scrape-timeout:\n    severity: error\n    options:\n      lookback: 12\n',
+      /^x\.yaml:5:17: invalid options for rule scrape-timeout: lookback/,
     ],
     [
       'rules:\n  scrape-timeout: [error, { lookbak: 5m }]\n',
-      /^x\.yaml: invalid options for rule scrape-timeout: .*lookbak/,
+      /^x\.yaml:2:29: invalid options for rule scrape-timeout: .*lookbak/,
     ],
-    ['rules: [\n', /^x\.yaml: invalid YAML/],
-    ['- a list\n', /^x\.yaml: /],
+    ['rules: [\n', /^x\.yaml:2:1: invalid YAML/],
+    ['hygiene: true\nhygiene: false\n', /^x\.yaml:2:1: invalid YAML: .*unique/i],
+    ['- a list\n', /^x\.yaml:1:1: /],
   ])('refuses %j naming the file and the problem', (text, message) => {
     let error: unknown;
     try {

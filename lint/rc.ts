@@ -11,9 +11,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
 import { z } from 'zod';
-import { validateSettings } from './engine.js';
+import { describeZodError, findRule, validateSettings } from './engine.js';
 import type { LintSettings, RuleSetting } from './engine.js';
 import { configError, describeIoError, ioError } from './errors.js';
 import type { Severity } from './types.js';
@@ -50,25 +51,97 @@ export interface RcFile {
   readonly ignore: readonly string[];
 }
 
-/** Parses and validates rc text; every problem is a configuration error naming the file. */
+type RcPath = readonly PropertyKey[];
+
+/**
+ * Where in the rc text a path of its data is, as `line:column` (1-based): the node at the path, or the deepest
+ * one that exists (a missing key points at the mapping that lacks it); `key` points at a mapping's key instead
+ * of its value (an unknown key or rule id).
+ */
+function locate(doc: Document, lines: LineCounter, path: RcPath, key?: string): string {
+  let node: unknown = doc.contents;
+  let at: number = doc.contents?.range?.[0] ?? 0;
+  const steps = key === undefined ? path : [...path, key];
+  for (const [i, step] of steps.entries()) {
+    if (!isMap(node) && !isSeq(node)) break;
+    const pair = isMap(node)
+      ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))
+      : undefined;
+    const child = isMap(node) ? pair?.value : node.items[Number(step)];
+    if (key !== undefined && i === steps.length - 1 && pair !== undefined && isNode(pair.key)) {
+      at = pair.key.range?.[0] ?? at;
+      break;
+    }
+    if (!isNode(child)) {
+      // A key with no value (`hygiene:`) points at its key.
+      if (pair !== undefined && isNode(pair.key)) at = pair.key.range?.[0] ?? at;
+      break;
+    }
+    node = child;
+    at = child.range?.[0] ?? at;
+  }
+  const { line, col } = lines.linePos(at);
+  return `${line}:${col}`;
+}
+
+/** The path of a zod issue, reaching into the first unknown key of an unrecognized_keys issue. */
+function issueWhere(issue: z.core.$ZodIssue): { path: RcPath; key?: string } {
+  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined)
+    return { path: issue.path, key: issue.keys[0] };
+  return { path: issue.path };
+}
+
+/**
+ * Parses and validates rc text; every problem is a configuration error naming the file and the place in it
+ * (`file:line:column: message`, as the findings are placed), from the positions the `yaml` package keeps.
+ */
 export function parseRc(text: string, path: string): RcFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    const { line, col } = lines.linePos(Math.min(syntax.pos[0], text.length));
+    throw configError(`${path}:${line}:${col}: invalid YAML: ${syntax.message.split('\n')[0] ?? ''}`);
+  }
   let data: unknown;
   try {
-    data = parseYaml(text, { prettyErrors: false, maxAliasCount: 100 }) ?? {};
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (error) {
-    throw configError(`${path}: invalid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    throw configError(
+      `${path}:${locate(doc, lines, [])}: invalid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`,
+    );
   }
   const parsed = rcSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw configError(`${path}: ${issue?.message ?? 'invalid'}${where}`);
+    if (issue === undefined) throw configError(`${path}: invalid`);
+    const { path: at, key } = issueWhere(issue);
+    const where = at.length > 0 ? ` at ${at.map(String).join('.')}` : '';
+    throw configError(`${path}:${locate(doc, lines, at, key)}: ${issue.message}${where}`);
+  }
+  for (const [id, setting] of Object.entries(parsed.data.rules ?? {})) {
+    const rule = findRule(id);
+    if (rule === undefined) {
+      throw configError(
+        `${path}:${locate(doc, lines, ['rules'], id)}: unknown rule "${id}" (scrapelint rules lists them)`,
+      );
+    }
+    if (setting.options === undefined) continue;
+    const options = rule.meta.schema.safeParse(setting.options);
+    if (options.success) continue;
+    // Options stand second in the list form ([warn, {...}]), under `options` in the mapping form.
+    const entry = doc.getIn(['rules', id]);
+    const base: RcPath = isSeq(entry) ? ['rules', id, 1] : ['rules', id, 'options'];
+    const first = options.error.issues[0];
+    const { path: inner, key } = first === undefined ? { path: [] } : issueWhere(first);
+    throw configError(
+      `${path}:${locate(doc, lines, [...base, ...inner], key)}: invalid options for rule ${id}: ${describeZodError(options.error)}`,
+    );
   }
   const settings: LintSettings = {
     ...(parsed.data.hygiene === undefined ? {} : { hygiene: parsed.data.hygiene }),
     ...(parsed.data.rules === undefined ? {} : { rules: parsed.data.rules }),
   };
-  validateSettings(settings, path);
   return { path, settings, ignore: parsed.data.ignore ?? [] };
 }
 

@@ -111,12 +111,12 @@ describe('lintCommand exit codes', () => {
     file('rc/broken.yaml', 'rules: [\n');
     expect(
       (await rejection(run({ paths: ['good.yml'], configFile: 'rc/bad-options.yaml' }))).message,
-    ).toMatch(/^rc\/bad-options\.yaml: invalid options for rule single-massive-target: warnSamples: /);
+    ).toMatch(/^rc\/bad-options\.yaml:2:48: invalid options for rule single-massive-target: warnSamples: /);
     expect(
       (await rejection(run({ paths: ['good.yml'], configFile: 'rc/unknown-key.yaml' }))).message,
-    ).toMatch(/^rc\/unknown-key\.yaml: .*rulez/);
+    ).toMatch(/^rc\/unknown-key\.yaml:1:1: .*rulez/);
     expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/broken.yaml' }))).message).toMatch(
-      /^rc\/broken\.yaml: invalid YAML/,
+      /^rc\/broken\.yaml:2:1: invalid YAML/,
     );
     expect((await rejection(run({ paths: ['good.yml'], configFile: 'rc/none.yaml' }))).message).toBe(
       'rc/none.yaml: no such file or directory',
