@@ -42,7 +42,7 @@ const SCRAPER = /\b(?:prometheus|vmagent|grafana\s?agent|alloy)\b/i;
 type Role = 'queue' | 'scraper' | 'plain';
 
 const FOUR_COSTS =
-  'the apps must buffer while the queue is down; samples reach Prometheus out of step with its scrapes, and timestamps would cost staleness handling; one massive target must be parsed within the scrape timeout on one CPU core; and Prometheus records one `up` for all of them, with no per-app scrape_* series or sample_limit. Let Prometheus scrape the applications directly (see docs/architecture.md).';
+  'the apps must buffer while the queue is down; samples reach Prometheus out of step with its scrapes, and timestamps would cost staleness handling; one massive target must serve everything within scrape_timeout or the scrape fails (all samples lost), and Prometheus then parses and ingests it on one core, late for every app when that outlasts the interval; and Prometheus records one `up` for all of them, with no per-app scrape_* series or sample_limit. Let Prometheus scrape the applications directly (see docs/architecture.md).';
 
 export const architectureQueue: Rule<typeof schema> = {
   meta: {

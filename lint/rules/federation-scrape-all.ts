@@ -58,7 +58,7 @@ export default defineRule({
     appliesTo: ['config'],
     messages: {
       selectsAll:
-        'Federation job "{{job}}" asks for match[]={{selector}}, which selects every series: the source Prometheus becomes one massive target that must be served, parsed and ingested within one scrape timeout. Federate aggregated series only (e.g. {__name__=~"job:.+"}).',
+        'Federation job "{{job}}" asks for match[]={{selector}}, which selects every series: the source Prometheus becomes one massive target that must serve its whole head within scrape_timeout or the scrape fails (every series lost), and this Prometheus then parses and ingests it on one core. Federate aggregated series only (e.g. {__name__=~"job:.+"}).',
     },
     schema: z.strictObject({}),
   },

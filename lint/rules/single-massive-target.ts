@@ -3,8 +3,12 @@ import type { LinePosition, Range } from '../../exposition/types.js';
 import { defineRule } from '../define-rule.js';
 import { reportGatewayJobs } from '../gateway-like.js';
 
+/**
+ * What one massive target costs. scrape_timeout bounds the HTTP fetch only (Prometheus scrape.go scrapeAndReport:
+ * the append runs after the timeout's cancel, and scrape_duration_seconds counts it); docs/architecture.md, Cost 3.
+ */
 const COST =
-  'Prometheus must fetch, parse and ingest all of it within one scrape timeout, on one CPU core on each side, and one slow or failed scrape loses every sample';
+  'it must serve the whole body within scrape_timeout or the scrape fails (up 0, every sample lost); Prometheus then parses and ingests it on one core, and when fetch plus ingestion outlast the interval the next scrape starts late for every app at once';
 
 export default defineRule({
   meta: {
