@@ -11,7 +11,7 @@
  *
  * Not part of `npm run bench`: the experiment behind the P4 findings in bench/RESULTS.md.
  *
- *   npx tsx bench/p4-breakdown.ts [--reps 3] [--sources 1000] [--no-gdb] \
+ *   npx tsx bench/p4-breakdown.ts [--reps 3] [--sources 1000] [--replay] [--no-gdb] \
  *     [--variants "|MALLOC_ARENA_MAX=2|MALLOC_MMAP_THRESHOLD_=131072|--max-semi-space-size=4|P4_FETCH_MAX_BYTES=1048576"]
  *
  * A variant is a space-separated list of NAME=VALUE (environment of the exposer process) and --flags (Node flags);
@@ -310,6 +310,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(reps) || reps < 1 || reps > 20) throw new RangeError('--reps must be 1 to 20');
   const useGdb = !process.argv.includes('--no-gdb');
   const traceFile = option('--trace-munmap', '');
+  const replay = process.argv.includes('--replay');
   const variants = parseVariants(
     option(
       '--variants',
@@ -328,11 +329,19 @@ async function main(): Promise<void> {
   const apps = fleet(sources, 100);
   const mib = (bytes: number): number => +(bytes / MIB).toFixed(1);
   try {
+    // --replay: P4's stage B set-up instead: the records are in the topic before the exposer starts, so it
+    // replays a backlog (fetches of up to maxBytesPerPartition); "before" is then the exposer's first answer.
+    let backlog: string | undefined;
+    if (replay) {
+      backlog = uniqueName('p4-backlog');
+      await createTopic(brokers, backlog);
+      await produce(brokers, backlog, apps, bodies(apps), 50);
+    }
     for (let rep = 0; rep < reps; rep++) {
       const order = rep % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
-        const topic = uniqueName('p4');
-        await createTopic(brokers, topic);
+        const topic = backlog ?? uniqueName('p4');
+        if (backlog === undefined) await createTopic(brokers, topic);
         const child = await startChild(
           childPath,
           {
@@ -347,12 +356,12 @@ async function main(): Promise<void> {
           variant,
         );
         try {
-          await child.call({ cmd: 'waitReady', timeoutMs: 60_000 });
+          if (backlog === undefined) await child.call({ cmd: 'waitReady', timeoutMs: 60_000 });
           const before = await child.call<BreakdownStats>({ cmd: 'stats', gc: true });
           const mapsBefore = classify(child.pid);
           const untrace = traceFile ? traceMunmap(child.pid, traceFile) : undefined;
           if (untrace) await new Promise((resolve) => setTimeout(resolve, 5_000));
-          await produce(brokers, topic, apps, bodies(apps));
+          if (backlog === undefined) await produce(brokers, topic, apps, bodies(apps));
           await child.call({ cmd: 'waitRecords', records: apps.length, timeoutMs: 600_000 }, 610_000);
           const after = await child.call<BreakdownStats>({ cmd: 'stats', gc: true });
           await untrace?.();
@@ -369,12 +378,15 @@ async function main(): Promise<void> {
               rssPerSeries: Math.round((after.rss - before.rss) / after.series),
               heapPerSeries: Math.round((after.heapUsed - before.heapUsed) / after.series),
               ingestCpuMs: Math.round(after.cpuMs - before.cpuMs),
+              ingestSystemCpuMs: Math.round(after.systemCpuMs - before.systemCpuMs),
+              minorFaults: after.minorFaults - before.minorFaults,
               rssBeforeMiB: mib(before.rss),
               rssAfterMiB: mib(after.rss),
               fetchMaxBytes: after.fetchMaxBytes,
               deltaMiB: delta(after, before),
               mapsDeltaMiB: maps,
               newSpaceMiB: mib(after.spaces['new_space']?.committed ?? 0),
+              oldSpaceMiB: mib(after.spaces['old_space']?.committed ?? 0),
               ...(malloc
                 ? {
                     malloc: {
@@ -396,7 +408,7 @@ async function main(): Promise<void> {
           );
         } finally {
           await child.stop();
-          await deleteTopic(brokers, topic).catch(() => undefined);
+          if (backlog === undefined) await deleteTopic(brokers, topic).catch(() => undefined);
         }
       }
     }
