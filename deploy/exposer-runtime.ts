@@ -11,8 +11,8 @@
  * musl and other allocators ignore these variables.
  *
  * Not here: `--max-semi-space-size=4` saves 23 MiB at 96k series when records trickle in, but during a backlog
- * replay it promotes decoding's garbage, and V8 then keeps an old space of 230–320 MiB committed for 150 MiB of
- * store (docs/exposer.md).
+ * replay it promotes decoding's garbage, and V8 then keeps 230–330 MiB of old space committed where 150–170 MiB
+ * are used (docs/exposer.md).
  */
 
 /** Environment for glibc's malloc (read once, when the process starts). */
