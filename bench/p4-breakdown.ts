@@ -27,125 +27,39 @@ import { benchDir } from './gen-exposition.js';
 import { bodies, createTopic, deleteTopic, fleet, produce, uniqueName } from './harness.js';
 import { bundle } from './lib.js';
 import type { BreakdownCommand, BreakdownStats } from './p4-child.js';
-import { readRollup } from './p4-memory.js';
+import {
+  mappingKinds,
+  parseMallocInfo,
+  parseSmaps,
+  parseVariants,
+  printedValue,
+  readRollup,
+  type MallocInfo,
+  type MappingKinds,
+  type Variant,
+} from './p4-memory.js';
 
 const MIB = 2 ** 20;
-/** glibc's thread arenas are 64 MiB-aligned reservations of 64 MiB (HEAP_MAX_SIZE on 64-bit). */
-const ARENA = 64 * MIB;
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
   return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
 }
 
-export interface Variant {
-  readonly label: string;
-  readonly env: Record<string, string>;
-  readonly execArgv: string[];
+function classify(pid: number): MappingKinds {
+  return mappingKinds(parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8')));
 }
 
-export function parseVariants(text: string): Variant[] {
-  return text.split('|').map((set) => {
-    const env: Record<string, string> = {};
-    const execArgv: string[] = [];
-    for (const token of set.split(' ').filter(Boolean)) {
-      if (token.startsWith('--')) execArgv.push(token);
-      else {
-        const eq = token.indexOf('=');
-        if (eq <= 0) throw new Error(`variant token "${token}" is neither NAME=VALUE nor a --flag`);
-        env[token.slice(0, eq)] = token.slice(eq + 1);
-      }
-    }
-    return { label: set.trim() || '(default)', env, execArgv };
-  });
-}
-
-interface Mapping {
-  start: number;
-  end: number;
-  perms: string;
-  path: string;
-  rss: number;
-  anonymous: number;
-}
-
-function readMappings(pid: number): Mapping[] {
-  const mappings: Mapping[] = [];
-  let current: Mapping | undefined;
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      current = {
-        start: parseInt(header[1]!, 16),
-        end: parseInt(header[2]!, 16),
-        perms: header[3]!,
-        path: header[4]!,
-        rss: 0,
-        anonymous: 0,
-      };
-      mappings.push(current);
-      continue;
-    }
-    const field = /^(Rss|Anonymous):\s+(\d+) kB$/.exec(line);
-    if (field && current) current[field[1] === 'Rss' ? 'rss' : 'anonymous'] = Number(field[2]) * 1024;
-  }
-  return mappings;
-}
-
-/** RSS by kind of mapping, in bytes. */
-function classify(pid: number): Record<string, number> {
-  const mappings = readMappings(pid);
-  const kinds: Record<string, number> = {
-    brkHeap: 0,
-    threadArenas: 0,
-    otherAnon: 0,
-    files: 0,
-    stacksAndOther: 0,
-  };
-  for (let i = 0; i < mappings.length; i++) {
-    const m = mappings[i]!;
-    if (m.path === '[heap]') kinds['brkHeap']! += m.rss;
-    else if (m.path.startsWith('/')) kinds['files']! += m.rss;
-    else if (m.path !== '') kinds['stacksAndOther']! += m.rss;
-    else if (m.start % ARENA === 0) {
-      // A run of contiguous anonymous mappings that fills exactly one 64 MiB aligned reservation: a glibc arena.
-      let j = i;
-      let end = m.end;
-      while (end - m.start < ARENA && mappings[j + 1]?.start === end && mappings[j + 1]?.path === '') {
-        j++;
-        end = mappings[j]!.end;
-      }
-      const run = mappings.slice(i, j + 1);
-      const rss = run.reduce((sum, r) => sum + r.rss, 0);
-      if (end - m.start === ARENA) {
-        kinds['threadArenas']! += rss;
-        i = j;
-      } else kinds['otherAnon']! += m.rss;
-    } else kinds['otherAnon']! += m.rss;
-  }
-  return kinds;
-}
-
-interface MallocInfo {
-  /** Bytes the arenas got from the system (brk / their mmap()ed heaps). */
-  arenaSystem: number;
-  /** Free bytes kept inside the arenas (fast bins + bins + top chunk). */
-  arenaFree: number;
-  arenas: number;
-  /** The same two for the main arena (the brk heap), where the main thread's malloc()s go. */
-  mainSystem: number;
-  mainFree: number;
-  mmapChunks: number;
-  /** glibc's mmap and trim thresholds at the end (they rise when an mmap()ed chunk is freed; needs libc6-dbg). */
-  mmapThreshold: number;
-  trimThreshold: number;
-  mmapBytes: number;
-  rssBeforeTrim: number;
-  rssAfterTrim: number;
+interface MallocReport extends MallocInfo {
+  /** glibc's mmap and trim thresholds at the end (they rise when an mmap()ed block is freed; needs libc6-dbg). */
+  readonly mmapThreshold: number;
+  readonly trimThreshold: number;
+  readonly rssBeforeTrim: number;
+  readonly rssAfterTrim: number;
 }
 
 /** malloc_info(0) and malloc_trim(0) in the child, through gdb (glibc has no other window into a live process). */
-function mallocInfo(pid: number): MallocInfo | undefined {
+function mallocInfo(pid: number): MallocReport | undefined {
   const file = join(tmpdir(), `p4-malloc-${pid}.xml`);
   const rssBeforeTrim = readRollup(`/proc/${pid}/smaps_rollup`)['Rss'] ?? 0;
   const gdb = spawnSync(
@@ -164,9 +78,9 @@ function mallocInfo(pid: number): MallocInfo | undefined {
       '-ex',
       'call (int)malloc_trim(0)',
       '-ex',
-      'print mp_.mmap_threshold',
+      'printf "mmap_threshold %lu\\n", mp_.mmap_threshold',
       '-ex',
-      'print mp_.trim_threshold',
+      'printf "trim_threshold %lu\\n", mp_.trim_threshold',
     ],
     { encoding: 'utf8', timeout: 60_000 },
   );
@@ -177,22 +91,10 @@ function mallocInfo(pid: number): MallocInfo | undefined {
   const rssAfterTrim = readRollup(`/proc/${pid}/smaps_rollup`)['Rss'] ?? 0;
   const xml = readFileSync(file, 'utf8');
   rmSync(file, { force: true });
-  // The totals after the last </heap> are the whole process's.
-  const tail = xml.slice(xml.lastIndexOf('</heap>'));
-  const attr = (text: string, tag: string, type: string, name: string): number =>
-    Number(new RegExp(`<${tag} type="${type}"[^>]*?${name}="(\\d+)"`).exec(text)?.[1] ?? 'NaN');
-  const printed = [...gdb.stdout.matchAll(/^\$\d+ = (\d+)$/gm)].map((m) => Number(m[1]));
-  const main = xml.slice(xml.indexOf('<heap nr="0">'), xml.indexOf('</heap>'));
   return {
-    mainSystem: attr(main, 'system', 'current', 'size'),
-    mainFree: attr(main, 'total', 'fast', 'size') + attr(main, 'total', 'rest', 'size'),
-    arenaSystem: attr(tail, 'system', 'current', 'size'),
-    arenaFree: attr(tail, 'total', 'fast', 'size') + attr(tail, 'total', 'rest', 'size'),
-    arenas: (xml.match(/<heap nr=/g) ?? []).length,
-    mmapChunks: attr(tail, 'total', 'mmap', 'count'),
-    mmapThreshold: printed.at(-2) ?? NaN,
-    trimThreshold: printed.at(-1) ?? NaN,
-    mmapBytes: attr(tail, 'total', 'mmap', 'size'),
+    ...parseMallocInfo(xml),
+    mmapThreshold: printedValue(gdb.stdout, 'mmap_threshold'),
+    trimThreshold: printedValue(gdb.stdout, 'trim_threshold'),
     rssBeforeTrim,
     rssAfterTrim,
   };
@@ -368,8 +270,8 @@ async function main(): Promise<void> {
           const mapsAfter = classify(child.pid);
           const malloc = useGdb ? mallocInfo(child.pid) : undefined;
           const maps: Record<string, number> = {};
-          for (const [kind, bytes] of Object.entries(mapsAfter))
-            maps[kind] = mib(bytes - (mapsBefore[kind] ?? 0));
+          for (const kind of Object.keys(mapsAfter) as (keyof MappingKinds)[])
+            maps[kind] = mib(mapsAfter[kind] - mapsBefore[kind]);
           console.log(
             JSON.stringify({
               variant: variant.label,
