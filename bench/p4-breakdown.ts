@@ -11,8 +11,12 @@
  *
  * Not part of `npm run bench`: the experiment behind the P4 findings in bench/RESULTS.md.
  *
- *   npx tsx bench/p4-breakdown.ts [--reps 3] [--sources 1000] [--replay] [--no-gdb] \
+ *   npx tsx bench/p4-breakdown.ts [--reps 3] [--sources 1000] [--replay] [--settle MS] [--no-gdb] \
  *     [--variants "|MALLOC_ARENA_MAX=2|MALLOC_MMAP_THRESHOLD_=131072|--max-semi-space-size=4|P4_FETCH_MAX_BYTES=1048576"]
+ *
+ * `--replay`: the records are in the topic before the exposer starts (P4's 1M stage: a backlog, fetched in 8 MiB
+ * batches). `--settle MS`: measure again after MS (does V8 or glibc give memory back by itself?); the
+ * figures are then the settled ones, `beforeSettle` the first.
  *
  * A variant is a space-separated list of NAME=VALUE (environment of the exposer process) and --flags (Node flags);
  * variants are separated by `|`, an empty one is the default. Prints one JSON line per run on stdout.
@@ -213,6 +217,10 @@ async function main(): Promise<void> {
   const useGdb = !process.argv.includes('--no-gdb');
   const traceFile = option('--trace-munmap', '');
   const replay = process.argv.includes('--replay');
+  const settleMs = Number(option('--settle', '0'));
+  if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) {
+    throw new RangeError('--settle must be 0 to 600000 (ms)');
+  }
   const variants = parseVariants(
     option(
       '--variants',
@@ -265,7 +273,12 @@ async function main(): Promise<void> {
           if (untrace) await new Promise((resolve) => setTimeout(resolve, 5_000));
           if (backlog === undefined) await produce(brokers, topic, apps, bodies(apps));
           await child.call({ cmd: 'waitRecords', records: apps.length, timeoutMs: 600_000 }, 610_000);
-          const after = await child.call<BreakdownStats>({ cmd: 'stats', gc: true });
+          let after = await child.call<BreakdownStats>({ cmd: 'stats', gc: true });
+          const unsettled = after;
+          if (settleMs > 0) {
+            await new Promise((resolve) => setTimeout(resolve, settleMs));
+            after = await child.call<BreakdownStats>({ cmd: 'stats', gc: true });
+          }
           await untrace?.();
           const mapsAfter = classify(child.pid);
           const malloc = useGdb ? mallocInfo(child.pid) : undefined;
@@ -284,6 +297,15 @@ async function main(): Promise<void> {
               minorFaults: after.minorFaults - before.minorFaults,
               rssBeforeMiB: mib(before.rss),
               rssAfterMiB: mib(after.rss),
+              peakRssMiB: mib(after.peakRss),
+              ...(settleMs > 0
+                ? {
+                    beforeSettle: {
+                      rssMiB: mib(unsettled.rss),
+                      oldSpaceMiB: mib(unsettled.spaces['old_space']?.committed ?? 0),
+                    },
+                  }
+                : {}),
               fetchMaxBytes: after.fetchMaxBytes,
               deltaMiB: delta(after, before),
               mapsDeltaMiB: maps,

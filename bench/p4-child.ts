@@ -33,6 +33,8 @@ export interface BreakdownStats {
   readonly spaces: Record<string, SpaceStats>;
   /** /proc/self/smaps_rollup fields in bytes (Rss, Anonymous, ...). */
   readonly rollup: Record<string, number>;
+  /** The process's peak RSS so far (VmHWM). */
+  readonly peakRss: number;
   readonly series: number;
   readonly records: number;
   /** User + system CPU time of the process, and the system part alone. */
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
       arrayBuffers: memory.arrayBuffers,
       spaces,
       rollup: readRollup('/proc/self/smaps_rollup'),
+      peakRss: readRollup('/proc/self/status')['VmHWM'] ?? 0,
       series: store.seriesCount(),
       records,
       cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
