@@ -145,7 +145,8 @@ function place(finding: Finding, index: LineIndex | undefined): LintMessage {
   };
 }
 
-const byPosition = (a: LintMessage, b: LintMessage): number =>
+/** Findings in file order (line, column, rule id). */
+export const byPosition = (a: LintMessage, b: LintMessage): number =>
   a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
 
 export function fileResult(

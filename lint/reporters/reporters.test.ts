@@ -154,6 +154,30 @@ describe('sarif reporter', () => {
     expect(b).toEqual(a);
   });
 
+  it('writes suppressed findings as results with an inSource suppression and the same fingerprint', () => {
+    const silenced = message({ suppressedBy: { justification: 'the lab exposer, on purpose' } });
+    const bare = message({ line: 5, endLine: 5, suppressedBy: { justification: '' } });
+    const withSuppressed = [fileResult('/repo/deploy/prometheus.yml', 'config', [], [bare, silenced])];
+    const log = JSON.parse(reporters.sarif(withSuppressed, context));
+    expect(validate(log)).toBe(true);
+    const [first, second] = log.runs[0].results;
+    expect(log.runs[0].results).toHaveLength(2);
+    expect(first.suppressions).toEqual([{ kind: 'inSource', justification: 'the lab exposer, on purpose' }]);
+    expect(second.suppressions).toEqual([{ kind: 'inSource' }]);
+    expect(first.level).toBe('warning');
+    // The same finding unsuppressed has the same fingerprint, and no suppression.
+    const plain = JSON.parse(reporters.sarif(results, context)).runs[0].results[0];
+    expect(first.partialFingerprints).toEqual(plain.partialFingerprints);
+    expect(plain.suppressions).toBeUndefined();
+    // After a suppressed twin, a finding is the second occurrence, as it would be were the first not suppressed.
+    const twins = [
+      fileResult('/repo/deploy/prometheus.yml', 'config', [message({ line: 7, endLine: 7 })], [silenced]),
+    ];
+    const [, twin] = JSON.parse(reporters.sarif(twins, context)).runs[0].results;
+    expect(twin.partialFingerprints['scrapelintFinding/v1']).toMatch(/:2$/);
+    expect(twin.suppressions).toBeUndefined();
+  });
+
   it('validates with no results at all', () => {
     expect(validate(JSON.parse(reporters.sarif([], context)))).toBe(true);
   });

@@ -1,9 +1,13 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning: driver rules with help, results with physicalLocation/region (repo-relative
- * URIs under %SRCROOT%) and partialFingerprints that survive moving lines.
+ * URIs under %SRCROOT%) and partialFingerprints that survive moving lines. Findings silenced by a suppression
+ * comment are results too, with an `inSource` suppression carrying the comment's reason (as ESLint's SARIF
+ * formatter writes them): a viewer that reads suppressions shows them as suppressed instead of losing track of
+ * them, and a finding keeps its fingerprint whether it is suppressed or not.
  */
 import { createHash } from 'node:crypto';
-import type { Severity } from '../types.js';
+import { byPosition } from '../engine.js';
+import type { LintMessage, Severity } from '../types.js';
 import { repoPath } from './github.js';
 import type { Reporter } from './types.js';
 
@@ -15,6 +19,11 @@ const level = (s: Severity): 'error' | 'warning' | 'note' =>
 function toUri(path: string): string {
   if (/^[a-z]+:\/\//i.test(path)) return path;
   return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/** A suppression by a comment in the file itself, with the reason written after `--` when there is one. */
+function inSource(justification: string): { kind: 'inSource'; justification?: string } {
+  return justification === '' ? { kind: 'inSource' } : { kind: 'inSource', justification };
 }
 
 export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
@@ -38,7 +47,11 @@ export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
   for (const result of results) {
     const path = repoPath(result.filePath, cwd);
     const seen = new Map<string, number>();
-    for (const m of result.messages) {
+    // One sequence in file order, so that a finding's occurrence number (in its fingerprint) does not depend on
+    // which of the findings before it are suppressed.
+    const suppressed = new Set(result.suppressedMessages);
+    const all: LintMessage[] = [...result.messages, ...result.suppressedMessages].sort(byPosition);
+    for (const m of all) {
       const base = createHash('sha256')
         .update(`${m.ruleId}\0${path}\0${m.message}`)
         .digest('hex')
@@ -68,6 +81,7 @@ export const sarifReporter: Reporter = (results, { cwd, rules, version }) => {
           },
         ],
         partialFingerprints: { 'scrapelintFinding/v1': `${base}:${occurrence}` },
+        ...(suppressed.has(m) ? { suppressions: [inSource(m.suppressedBy?.justification ?? '')] } : {}),
       });
     }
   }
