@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram, main } from './cli.js';
+import { brokerHint, buildProgram, main } from './cli.js';
 
 describe('the exposer command line', () => {
   const stderr: string[] = [];
@@ -147,4 +147,36 @@ describe('the exposer command line', () => {
     expect(help).toContain('(default: 2000000; env EXPOSER_MAX_SERIES;');
     expect(help).not.toContain('<value>');
   });
+});
+
+describe('brokerHint', () => {
+  it('points at --brokers when kafkajs reached no broker, and says nothing otherwise', () => {
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1'), {
+      name: 'KafkaJSConnectionError',
+    });
+    expect(brokerHint(refused)).toBe(
+      ' (no Kafka broker answered: check --brokers; npm run kafka:start runs a local one on 127.0.0.1:9092)',
+    );
+    const other = Object.assign(new Error('This server does not host this topic-partition'), {
+      name: 'KafkaJSProtocolError',
+    });
+    expect(brokerHint(other)).toBe('');
+    expect(brokerHint(new Error('Connection error: ECONNREFUSED'))).toBe('');
+    expect(brokerHint('ECONNREFUSED')).toBe('');
+  });
+
+  it('is added to a loadgen that finds no broker, which exits 1', async () => {
+    let written = '';
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written += String(chunk);
+      return true;
+    });
+    try {
+      const code = await main(['loadgen', '--brokers', '127.0.0.1:1', '--topic', 't', '--duration', '1s']);
+      expect(code).toBe(1);
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toContain('ECONNREFUSED 127.0.0.1:1 (no Kafka broker answered: check --brokers');
+  }, 60_000);
 });

@@ -304,9 +304,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`exposer: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`exposer: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `exposer: ${error instanceof Error ? error.message : String(error)}${brokerHint(error)}\n`,
+    );
     return 1;
   }
+}
+
+/**
+ * What to check when kafkajs could not reach a broker at all (its errors name the address, not the setting):
+ * the `--brokers` flag, or `npm run kafka:start` for the project's own broker.
+ */
+export function brokerHint(error: unknown): string {
+  if (!(error instanceof Error) || !error.name.startsWith('KafkaJS')) return '';
+  const unreachable = /Connection error|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|Connection timeout/.test(
+    error.message,
+  );
+  return unreachable
+    ? ' (no Kafka broker answered: check --brokers; npm run kafka:start runs a local one on 127.0.0.1:9092)'
+    : '';
 }
 
 if (isMain(import.meta.filename)) {
