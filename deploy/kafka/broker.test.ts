@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,9 +15,17 @@ import {
 
 describe('the Kafka broker script (no broker started)', () => {
   let server: Server | undefined;
+  const dirs: string[] = [];
+  /** A temporary directory removed after the test. */
+  const tempDir = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
   afterEach(() => {
     server?.close();
     server = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('pins one 4.x Kafka version in pom.xml', () => {
@@ -47,14 +55,14 @@ describe('the Kafka broker script (no broker started)', () => {
     const port = await new Promise<number>((resolve) =>
       server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)),
     );
-    const stateDir = mkdtempSync(join(tmpdir(), 'queuefront-broker-test-'));
+    const stateDir = tempDir('queuefront-broker-test-');
     await expect(startBroker({ port, stateDir })).rejects.toThrow(
       new RegExp(`port ${port} on 127.0.0.1 is taken by another process.*KAFKA_PORT`),
     );
   });
 
   it('names the fix when Java is older than 17 or missing, and accepts 17+', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'queuefront-java-'));
+    const dir = tempDir('queuefront-java-');
     const fakeJava = (name: string, version: string): string => {
       const file = join(dir, name);
       writeFileSync(file, `#!/bin/sh\necho 'openjdk version "${version}" 2021-01-19' >&2\n`);
