@@ -16,7 +16,7 @@ import { parseText } from '../exposition/index.js';
 import { isMain } from '../scripts/is-main.js';
 import { projectRoot } from '../scripts/project-root.js';
 import { bodies, fleet, textRecord } from './harness.js';
-import { bundle } from './lib.js';
+import { argValue, argWhole, bundle } from './lib.js';
 
 export interface DecodeMicroResult {
   readonly mode: 'decode' | 'parse';
@@ -24,17 +24,6 @@ export interface DecodeMicroResult {
   readonly seriesPerRecord: number;
   readonly medianUs: number;
   readonly minUs: number;
-}
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-}
-
-function whole(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1`);
-  return value;
 }
 
 /** Runs the loop in this process (the bundled child does this). */
@@ -75,11 +64,11 @@ export function measure(
 }
 
 async function main(): Promise<void> {
-  const mode = option('--mode', 'decode');
+  const mode = argValue('--mode', 'decode');
   if (mode !== 'decode' && mode !== 'parse') throw new RangeError('--mode must be decode or parse');
-  const sources = whole('--sources', 1000);
-  const series = whole('--series', 12);
-  const rounds = whole('--rounds', 15);
+  const sources = argWhole('--sources', 1000);
+  const series = argWhole('--series', 12);
+  const rounds = argWhole('--rounds', 15);
   if (process.argv.includes('--child')) {
     console.log(JSON.stringify(measure(mode, sources, series, rounds)));
     return;

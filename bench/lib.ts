@@ -207,3 +207,16 @@ export function describeMachine(kafka: string): Machine {
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
+
+/** The value after `name` on a bench script's command line (`--sources 1000`), or `fallback`. */
+export function argValue(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
+}
+
+/** A whole number >= 1 after `name`, or `fallback`; anything else is a RangeError naming the flag. */
+export function argWhole(name: string, fallback: number): number {
+  const value = Number(argValue(name, String(fallback)));
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1`);
+  return value;
+}

@@ -29,7 +29,7 @@ import { startBroker, stopBroker } from '../deploy/kafka/broker.js';
 import { freePortPair } from '../test/ports.js';
 import { benchDir } from './gen-exposition.js';
 import { bodies, createTopic, deleteTopic, fleet, produce, uniqueName } from './harness.js';
-import { bundle } from './lib.js';
+import { argValue, bundle } from './lib.js';
 import type { BreakdownCommand, BreakdownStats } from './p4-child.js';
 import {
   mappingKinds,
@@ -44,11 +44,6 @@ import {
 } from './p4-memory.js';
 
 const MIB = 2 ** 20;
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-}
 
 function classify(pid: number): MappingKinds {
   return mappingKinds(parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8')));
@@ -212,17 +207,17 @@ function delta(after: BreakdownStats, before: BreakdownStats): Record<string, nu
 }
 
 async function main(): Promise<void> {
-  const reps = Number(option('--reps', '3'));
+  const reps = Number(argValue('--reps', '3'));
   if (!Number.isInteger(reps) || reps < 1 || reps > 20) throw new RangeError('--reps must be 1 to 20');
   const useGdb = !process.argv.includes('--no-gdb');
-  const traceFile = option('--trace-munmap', '');
+  const traceFile = argValue('--trace-munmap', '');
   const replay = process.argv.includes('--replay');
-  const settleMs = Number(option('--settle', '0'));
+  const settleMs = Number(argValue('--settle', '0'));
   if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) {
     throw new RangeError('--settle must be 0 to 600000 (ms)');
   }
   const variants = parseVariants(
-    option(
+    argValue(
       '--variants',
       '|MALLOC_ARENA_MAX=2|MALLOC_MMAP_THRESHOLD_=131072|--max-semi-space-size=4|P4_FETCH_MAX_BYTES=1048576',
     ),
@@ -233,7 +228,7 @@ async function main(): Promise<void> {
     { port: await freePortPair(), stateDir, fresh: true },
     () => undefined,
   );
-  const sources = Number(option('--sources', '1000'));
+  const sources = Number(argValue('--sources', '1000'));
   if (!Number.isInteger(sources) || sources < 1 || sources > 20_000)
     throw new RangeError('--sources must be 1 to 20000');
   const apps = fleet(sources, 100);

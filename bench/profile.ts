@@ -11,6 +11,7 @@ import { createExposerMetrics } from '../exposer/metrics.js';
 import { renderMetrics } from '../exposer/render.js';
 import { DEFAULT_STORE_OPTIONS, Store } from '../exposer/store.js';
 import { bodies, fleet, textRecord } from './harness.js';
+import { argWhole } from './lib.js';
 
 export interface ProfileRun {
   readonly records: number;
@@ -24,16 +25,9 @@ export interface ProfileRun {
   readonly refused: number;
 }
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  const value = at === -1 ? fallback : Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1`);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const sources = option('--sources', 1_000);
-  const rounds = option('--rounds', 10);
+  const sources = argWhole('--sources', 1_000);
+  const rounds = argWhole('--rounds', 10);
   const apps = fleet(sources, 100);
   const metrics = createExposerMetrics();
   const store = new Store({ ...DEFAULT_STORE_OPTIONS, maxSeries: 10_000_000 }, metrics);

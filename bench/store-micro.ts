@@ -14,17 +14,7 @@ import type { PushMessage } from '../exposer/schema.js';
 import { renderMetrics } from '../exposer/render.js';
 import { DEFAULT_STORE_OPTIONS, Store, type TimestampMode } from '../exposer/store.js';
 import { bodies, fleet, textRecord } from './harness.js';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-}
-
-function whole(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1`);
-  return value;
-}
+import { argValue, argWhole } from './lib.js';
 
 function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -89,9 +79,9 @@ function runRound(store: Store, apps: ReturnType<typeof fleet>, round: number, m
 }
 
 function main(): void {
-  const sources = whole('--sources', 1_000);
-  const rounds = whole('--rounds', 10);
-  const mode = option('--mode', 'none') as TimestampMode;
+  const sources = argWhole('--sources', 1_000);
+  const rounds = argWhole('--rounds', 10);
+  const mode = argValue('--mode', 'none') as TimestampMode;
   const apps = fleet(sources, 100);
   gc();
   const before = process.memoryUsage();
@@ -118,7 +108,7 @@ function main(): void {
   const after = process.memoryUsage();
   const heapAfter = after.heapUsed;
   const series = store.seriesCount();
-  const snapshotPath = option('--heap-snapshot', '');
+  const snapshotPath = argValue('--heap-snapshot', '');
   if (snapshotPath !== '') writeHeapSnapshot(snapshotPath);
   console.log(
     JSON.stringify({
