@@ -195,7 +195,9 @@ describe('exposer on the real broker', () => {
       const byPartition = new Map(committed?.partitions.map((p) => [p.partition, p.offset]));
       expect(ends.map((e) => e.partition).sort()).toEqual([0, 1, 2]);
       for (const end of ends) expect(byPartition.get(end.partition)).toBe(end.high);
-      expect(ends.reduce((n, e) => n + Number(e.high), 0)).toBe(30);
+      // At least the 30 records sent: kafkajs's producer (not idempotent) writes a partition's batch again when it
+      // retries a request that timed out under load (a CI run had 37), and the group must stand past those too.
+      expect(ends.reduce((n, e) => n + Number(e.high), 0)).toBeGreaterThanOrEqual(30);
     } finally {
       await admin.disconnect();
     }
