@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { serve } from '../exposer/serve.js';
 import type { ApplyMeta } from '../exposer/store.js';
 import type { PushMessage } from '../exposer/schema.js';
+import { collectGarbage, runChild, serveRequests, waitFor } from './child-ipc.js';
 
 export interface ChildStats {
   readonly rssBytes: number;
@@ -94,11 +95,7 @@ async function main(): Promise<void> {
   };
 
   const statsNow = (gc: boolean): ChildStats => {
-    if (gc) {
-      const collect = (globalThis as { gc?: () => void }).gc;
-      collect?.();
-      collect?.();
-    }
+    if (gc) collectGarbage();
     const memory = process.memoryUsage();
     const space = (name: string): number =>
       getHeapSpaceStatistics().find((h) => h.space_name === name)?.space_size ?? 0;
@@ -123,54 +120,32 @@ async function main(): Promise<void> {
     };
   };
 
-  const waitFor = async (done: () => boolean, timeoutMs: number, what: string): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`exposer child: ${what} not reached within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+  const answer = async (request: ChildRequest): Promise<unknown> => {
+    switch (request.cmd) {
+      case 'stats':
+        return statsNow(request.gc === true);
+      case 'reset':
+        records = refused = samples = bytes = firstApplyMs = lastApplyMs = delayCount = firstApplyCpuMs = 0;
+        return statsNow(false);
+      case 'waitReady':
+        await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'exposer child: ready');
+        return statsNow(false);
+      case 'waitRecords':
+        await waitFor(
+          () => records >= request.records,
+          request.timeoutMs,
+          `exposer child: ${request.records} records`,
+        );
+        return statsNow(false);
+      case 'delays':
+        return Array.from(delays.subarray(0, delayCount));
+      case 'stop':
+        await exposer.stop();
+        setImmediate(() => process.exit(0));
+        return null;
     }
   };
-
-  process.on('message', (raw) => {
-    const request = raw as ChildRequest;
-    const answer = async (): Promise<unknown> => {
-      switch (request.cmd) {
-        case 'stats':
-          return statsNow(request.gc === true);
-        case 'reset':
-          records = refused = samples = bytes = firstApplyMs = lastApplyMs = delayCount = firstApplyCpuMs = 0;
-          return statsNow(false);
-        case 'waitReady':
-          await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'ready');
-          return statsNow(false);
-        case 'waitRecords':
-          await waitFor(() => records >= request.records, request.timeoutMs, `${request.records} records`);
-          return statsNow(false);
-        case 'delays':
-          return Array.from(delays.subarray(0, delayCount));
-        case 'stop':
-          await exposer.stop();
-          setImmediate(() => process.exit(0));
-          return null;
-      }
-    };
-    answer().then(
-      (value) => process.send?.({ id: request.id, ok: true, value }),
-      (error: unknown) =>
-        process.send?.({
-          id: request.id,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    );
-  });
-  process.on('disconnect', () => {
-    void exposer.stop().finally(() => process.exit(0));
-  });
-  process.send?.({ id: 0, ok: true, value: { url: exposer.url, pid: process.pid } });
+  serveRequests(answer, () => exposer.stop(), { url: exposer.url, pid: process.pid });
 }
 
-main().catch((error: unknown) => {
-  process.send?.({ id: 0, ok: false, error: error instanceof Error ? error.message : String(error) });
-  setImmediate(() => process.exit(1));
-});
+runChild(main);

@@ -16,6 +16,7 @@ import { pino } from 'pino';
 import { serve } from '../exposer/serve.js';
 import type { ApplyMeta } from '../exposer/store.js';
 import type { PushMessage } from '../exposer/schema.js';
+import { collectGarbage, runChild, serveRequests, waitFor } from './child-ipc.js';
 import { readRollup } from './p4-memory.js';
 
 export interface SpaceStats {
@@ -84,11 +85,7 @@ async function main(): Promise<void> {
   };
 
   const stats = (gc: boolean): BreakdownStats => {
-    if (gc) {
-      const collect = (globalThis as { gc?: () => void }).gc;
-      collect?.();
-      collect?.();
-    }
+    if (gc) collectGarbage();
     const memory = process.memoryUsage();
     const spaces: Record<string, SpaceStats> = {};
     for (const space of getHeapSpaceStatistics()) {
@@ -112,49 +109,28 @@ async function main(): Promise<void> {
       fetchMaxBytesPerPartition,
     };
   };
-  const waitFor = async (done: () => boolean, timeoutMs: number, what: string): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`p4 child: ${what} not reached within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+  const answer = async (request: BreakdownCommand & { id: number }): Promise<unknown> => {
+    switch (request.cmd) {
+      case 'stats':
+        return stats(request.gc);
+      case 'waitReady':
+        await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'p4 child: ready', 5);
+        return null;
+      case 'waitRecords':
+        await waitFor(
+          () => records >= request.records,
+          request.timeoutMs,
+          `p4 child: ${request.records} records`,
+          5,
+        );
+        return null;
+      case 'stop':
+        await exposer.stop();
+        setImmediate(() => process.exit(0));
+        return null;
     }
   };
-
-  process.on('message', (raw) => {
-    const request = raw as BreakdownCommand & { id: number };
-    const answer = async (): Promise<unknown> => {
-      switch (request.cmd) {
-        case 'stats':
-          return stats(request.gc);
-        case 'waitReady':
-          await waitFor(() => exposer.ingest.readiness().ready, request.timeoutMs, 'ready');
-          return null;
-        case 'waitRecords':
-          await waitFor(() => records >= request.records, request.timeoutMs, `${request.records} records`);
-          return null;
-        case 'stop':
-          await exposer.stop();
-          setImmediate(() => process.exit(0));
-          return null;
-      }
-    };
-    answer().then(
-      (value) => process.send?.({ id: request.id, ok: true, value }),
-      (error: unknown) =>
-        process.send?.({
-          id: request.id,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    );
-  });
-  process.on('disconnect', () => {
-    void exposer.stop().finally(() => process.exit(0));
-  });
-  process.send?.({ id: 0, ok: true, value: { pid: process.pid } });
+  serveRequests(answer, () => exposer.stop(), { pid: process.pid });
 }
 
-main().catch((error: unknown) => {
-  process.send?.({ id: 0, ok: false, error: error instanceof Error ? error.message : String(error) });
-  setImmediate(() => process.exit(1));
-});
+runChild(main);
