@@ -41,6 +41,16 @@ describe('npm run bench -- --smoke', () => {
       }
       for (const row of result.rows) expect(row.ours.value.n, `${id}: ${row.what}`).toBeGreaterThan(0);
     }
+    // P1's start-up rows: the installed scrapelint and promtool each ran every case, and scrapelint exited 0.
+    const p1 = JSON.parse(readFileSync(join(out, 'P1.json'), 'utf8')) as ComparisonResult;
+    const startup = p1.rows.filter((r) => r.what.startsWith('start-up: '));
+    expect(startup.map((r) => r.what)).toEqual([
+      'start-up: print the version, wall time',
+      'start-up: check a 3-line exposition on stdin, wall time',
+      'start-up: check a one-job Prometheus configuration, wall time',
+    ]);
+    for (const row of startup) expect(row.peer?.value.n, row.what).toBeGreaterThan(0);
+    expect(p1.notes.filter((n) => n.includes('expected 0'))).toEqual([]);
     const p2 = JSON.parse(readFileSync(join(out, 'P2.json'), 'utf8')) as ComparisonResult;
     const consistency = p2.targets.find((t) => t.target.includes('concurrent'));
     expect(consistency?.met).toBe(true);

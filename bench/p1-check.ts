@@ -2,7 +2,8 @@
  * P1: check an exposition. The exposition parser alone and `scrapelint metrics` (parser + the promlint-like
  * hygiene rules, what `promtool check metrics` also does) against `promtool check metrics < file`, on the
  * generated exposer-style files (1M series, ~95 MB, and 100k series). Each tool is its own process under
- * /usr/bin/time, so each peak RSS is the tool's own; the order of the three rotates every repetition.
+ * /usr/bin/time, so each peak RSS is the tool's own; the order of the three rotates every repetition. Then
+ * start-up on tiny inputs, the installed scrapelint against promtool (bench/startup.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { generateExposition } from './gen-exposition.js';
 import { alternate, type BenchContext } from './context.js';
 import { stats, timedProcess } from './lib.js';
 import { ratioOf, type ComparisonResult, type Row, type Target } from './result.js';
+import { compareStartup } from './startup.js';
 
 interface ToolRun {
   readonly wallMs: number;
@@ -122,6 +124,10 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
     }
     raw[plan.label] = { path, bytes, series, runs };
   }
+  const startup = await compareStartup(ctx, promtool);
+  rows.push(...startup.rows);
+  notes.push(...startup.notes);
+  raw['start-up'] = startup.raw;
   notes.push(
     'The parser row is parsing with duplicate-series tracking (bench/exposition-child.ts); scrapelint adds the hygiene rules, the closer match to what `promtool check metrics` does (it parses and runs promlint).',
     'Wall time includes process start (Node ~40 ms, the Go binary ~10 ms); the children are esbuild bundles run by plain node, as the built CLI runs.',
@@ -138,6 +144,7 @@ export async function runP1(ctx: BenchContext): Promise<ComparisonResult> {
       'node .cache/bench/exposition-child.mjs FILE          # the parser (bench/exposition-child.ts bundled)',
       'node .cache/bench/cli.mjs metrics --hygiene --no-rc - < FILE   # scrapelint with the promlint-parity rules (lint/cli.ts bundled)',
       'promtool check metrics < FILE',
+      'node dist/lint/cli.js --version | metrics --no-rc - | config --no-rc FILE   # start-up (bench/startup.ts), against promtool --version | check metrics | check config FILE',
     ],
     rows,
     targets,

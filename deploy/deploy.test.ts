@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
-import { lintConfigText } from '../lint/engine.js';
+import { lintConfigText } from '../lint/config-engine.js';
 import {
   DockerfileError,
   checkDockerfile,

@@ -2,18 +2,19 @@
 /**
  * scrapelint's command line: only wires commander to the command functions (lint/commands/*) and turns their
  * results and typed errors into output and exit codes (0 clean, 1 findings over the bar, 2 usage/config/I-O).
+ *
+ * The commands are imported when one runs, not here: `--help` and `--version` load commander alone, and a pre-commit
+ * hook pays for start-up on every commit (lint/startup.int.test.ts holds what each command loads).
  */
 import { writeSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { lintCommand } from './commands/lint.js';
 import type { LintCommandOptions } from './commands/lint.js';
-import { rulesCommand } from './commands/rules.js';
 import { ScrapelintError } from './errors.js';
-import { FORMATS } from './reporters/index.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './sources/fetch.js';
-import type { FormatName } from './reporters/index.js';
+import { FORMATS } from './reporters/types.js';
+import type { FormatName } from './reporters/types.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './sources/fetch-limits.js';
 import type { SourceKind } from './types.js';
 import { VERSION } from './version.js';
 
@@ -125,6 +126,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       timeoutMs: flags.timeout,
       maxBytes: flags.maxBytes,
     };
+    const { lintCommand } = await import('./commands/lint.js');
     const result = await lintCommand(options);
     if (result.stdout !== '') io.stdout(result.stdout);
     if (result.stderr !== '') io.stderr(result.stderr);
@@ -174,7 +176,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--hygiene', 'show the hygiene/* rules with the severity --hygiene gives them')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .action((flags: { format: 'text' | 'json'; hygiene?: boolean }) => {
+    .action(async (flags: { format: 'text' | 'json'; hygiene?: boolean }) => {
+      const { rulesCommand } = await import('./commands/rules.js');
       io.stdout(rulesCommand({ format: flags.format, hygiene: flags.hygiene }).stdout);
     });
 

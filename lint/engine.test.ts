@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineRule } from './define-rule.js';
-import { defaultSeverity, lintConfigText, resolveRules, validateSettings } from './engine.js';
+import { lintConfigText } from './config-engine.js';
+import { defaultSeverity, resolveRules, validateSettings } from './engine.js';
 import { ScrapelintError } from './errors.js';
 import { rules } from './rules/index.js';
 

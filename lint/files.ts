@@ -1,8 +1,7 @@
 /** Turns the CLI's paths (files, directories, globs) into files, honouring ignore globs. */
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
-import picomatch from 'picomatch';
+import type { Options as GlobOptions } from 'fast-glob';
 import { describeIoError, ioError, usageError } from './errors.js';
 
 export const LINTABLE_EXTENSIONS = [
@@ -20,6 +19,27 @@ const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/.c
 
 export const isUrl = (path: string): boolean => /^https?:\/\//i.test(path);
 
+interface Globbing {
+  readonly glob: (pattern: string, options: GlobOptions) => Promise<string[]>;
+  readonly isDynamicPattern: (pattern: string) => boolean;
+  readonly matcher: (patterns: string[]) => (path: string) => boolean;
+}
+
+let globbing: Promise<Globbing> | undefined;
+
+/**
+ * fast-glob and picomatch, loaded the first time a directory, a glob or an ignore pattern needs them: files named
+ * one by one, `-` and URLs (a pre-commit hook's arguments, `scrapelint metrics -`) start without them.
+ */
+function loadGlobbing(): Promise<Globbing> {
+  globbing ??= Promise.all([import('fast-glob'), import('picomatch')]).then(([fg, pm]) => ({
+    glob: (pattern, options) => fg.default(pattern, options),
+    isDynamicPattern: (pattern) => fg.default.isDynamicPattern(pattern),
+    matcher: (patterns) => pm.default(patterns, { dot: true }),
+  }));
+  return globbing;
+}
+
 /**
  * Absolute paths of the files to lint, in a stable order; `-` and URLs pass through unchanged. Directory walks and
  * globs skip the built-in ignores (node_modules, .git, dist, .cache) and the `ignore` globs; a file named on the
@@ -32,15 +52,10 @@ export async function expandPaths(
   ignore: readonly string[] = [],
   onIgnored: (path: string) => void = () => {},
 ): Promise<string[]> {
-  const ignored = picomatch([...ALWAYS_IGNORED, ...ignore], { dot: true });
-  const ignoredByUser = ignore.length === 0 ? () => false : picomatch([...ignore], { dot: true });
+  const ignoredByUser = ignore.length === 0 ? () => false : (await loadGlobbing()).matcher([...ignore]);
   const relativeTo = (absolute: string): string | undefined => {
     const rel = relative(cwd, absolute).split(sep).join('/');
     return rel.startsWith('..') ? undefined : rel;
-  };
-  const isIgnored = (absolute: string): boolean => {
-    const rel = relativeTo(absolute);
-    return rel !== undefined && ignored(rel);
   };
   const out: string[] = [];
   const seen = new Set<string>();
@@ -73,8 +88,14 @@ export async function expandPaths(
     const pattern = kind === 'dir' ? `**/*.{${LINTABLE_EXTENSIONS.join(',')}}` : path;
     if (kind === 'missing' && /^[a-z][a-z0-9+.-]*:\/\//i.test(path))
       throw usageError(`${path}: only http:// and https:// URLs can be fetched`);
-    if (kind === 'missing' && !fg.isDynamicPattern(path)) throw ioError(`${path}: no such file or directory`);
-    const matches = await fg(pattern, {
+    const { glob, isDynamicPattern, matcher } = await loadGlobbing();
+    if (kind === 'missing' && !isDynamicPattern(path)) throw ioError(`${path}: no such file or directory`);
+    const ignored = matcher([...ALWAYS_IGNORED, ...ignore]);
+    const isIgnored = (absolute: string): boolean => {
+      const rel = relativeTo(absolute);
+      return rel !== undefined && ignored(rel);
+    };
+    const matches = await glob(pattern, {
       cwd: kind === 'dir' ? absolute : cwd,
       absolute: true,
       onlyFiles: true,

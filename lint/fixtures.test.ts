@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lintConfigText } from './engine.js';
+import { lintConfigText } from './config-engine.js';
 
 const root = fileURLToPath(new URL('../fixtures/configs/', import.meta.url));
 const walk = (dir: string): string[] =>

@@ -19,7 +19,7 @@ import { parseWebConfig, WebConfigError } from '../exposer/webconfig.js';
 import { FULL, figure, size } from '../test/faults/harness.js';
 import { main } from './cli.js';
 import { ScrapelintError } from './errors.js';
-import { parseRc } from './rc.js';
+import { parseRc } from './rc-file.js';
 import { parseConfig } from './sources/config.js';
 
 const RUNS = size(1_500, 100_000);

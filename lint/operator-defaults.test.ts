@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintCommand } from './commands/lint.js';
-import { lintConfigText } from './engine.js';
+import { lintConfigText } from './config-engine.js';
 import { limitsEveryJob, mergeOperatorDefaults } from './operator-defaults.js';
 import { supportsGlobalLimits } from './sources/config.js';
 import { detectKind } from './sources/detect.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScrapelintError } from './errors.js';
-import { parseRc, parseRuleFlag } from './rc.js';
+import { parseRc } from './rc-file.js';
+import { parseRuleFlag } from './rc.js';
 
 describe('parseRc', () => {
   it('reads the documented example', () => {

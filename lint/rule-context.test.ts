@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineRule } from './define-rule.js';
-import { lintConfigText, lintDocsModel } from './engine.js';
+import { lintConfigText } from './config-engine.js';
+import { lintDocsModel } from './engine.js';
 import unusedSuppression from './rules/unused-suppression.js';
 import { parseDocs } from './sources/docs.js';
 import type { FileResult } from './types.js';

@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { FileResult, LintMessage, Rule, Severity, SourceKind } from './types.js';
-import { lintConfigText, lintExpositionStream } from './engine.js';
+import { lintConfigText } from './config-engine.js';
+import { lintExpositionStream } from './engine.js';
 import type { LintSettings } from './engine.js';
 
 export interface ValidCase {

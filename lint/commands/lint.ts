@@ -8,7 +8,7 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { lintConfigText, lintDocsModel, lintExpositionStream, lintSourceError } from '../engine.js';
+import { lintDocsModel, lintExpositionStream, lintSourceError } from '../engine.js';
 import type { LintSettings } from '../engine.js';
 import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
 import { expandPaths, isUrl } from '../files.js';
@@ -17,8 +17,8 @@ import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
 import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
-import { firstUnprintable, parseConfig } from '../sources/config.js';
 import { detectKind, judgedByContent } from '../sources/detect.js';
+import { firstUnprintable } from '../sources/unprintable.js';
 import type { FileResult, SourceKind } from '../types.js';
 import { VERSION } from '../version.js';
 
@@ -114,8 +114,10 @@ async function lintText(
   settings: LintSettings,
 ): Promise<FileResult> {
   switch (kind) {
-    case 'config':
+    case 'config': {
+      const { lintConfigText } = await import('../config-engine.js');
       return lintConfigText(text, filePath, settings);
+    }
     case 'docs': {
       const { parseDocs } = await import('../sources/docs.js');
       return lintDocsModel(parseDocs(text, filePath), settings);
@@ -159,8 +161,17 @@ interface PendingConfig {
  * Lints the configurations read, with the defaults of the `Prometheus` resources among them (only files that may
  * hold one are parsed twice), keeping the inputs' order.
  */
-function lintConfigs(read: readonly (FileResult | PendingConfig)[], settings: LintSettings): FileResult[] {
+async function lintConfigs(
+  read: readonly (FileResult | PendingConfig)[],
+  settings: LintSettings,
+): Promise<FileResult[]> {
   const pending = read.filter((r): r is PendingConfig => 'config' in r);
+  // The YAML reader and the config engine are loaded only when there is a configuration to lint (start-up).
+  if (pending.length === 0) return [...(read as FileResult[])];
+  const [{ lintConfigText }, { parseConfig }] = await Promise.all([
+    import('../config-engine.js'),
+    import('../sources/config.js'),
+  ]);
   const operatorDefaults = mergeOperatorDefaults(
     pending
       .filter((p) => PROMETHEUS_RESOURCE.test(p.config))
@@ -291,7 +302,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     }
   }
 
-  const results = lintConfigs(read, settings);
+  const results = await lintConfigs(read, settings);
   const shown =
     options.quiet === true
       ? results.map((r) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lintConfigText } from '../engine.js';
+import { lintConfigText } from '../config-engine.js';
 import { testRule } from '../rule-tester.js';
 import rule from './unused-suppression.js';
 

@@ -15,6 +15,7 @@ import type {
   SourceProblem,
 } from '../types.js';
 import { embeddedConfigs } from './configmap.js';
+import { firstUnprintable } from './unprintable.js';
 import type { EmbeddedConfig } from './configmap.js';
 
 /** Aliases a document may expand; more is taken as a "billion laughs" attack and refused. */
@@ -438,15 +439,6 @@ export interface ParseConfigOptions {
   readonly requireConfig?: boolean;
 }
 
-/**
- * The first character YAML 1.2 does not allow in a stream (c-printable: tab, line feed, carriage return, the
- * printable range): a binary file, read as YAML. The yaml package accepts most of them; go-yaml (Prometheus,
- * promtool) refuses the file. (Bytes that are not UTF-8 are found before decoding: lint/commands/lint.ts.)
- */
-export function firstUnprintable(text: string): number {
-  return text.search(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/);
-}
-
 /** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
 export function parseConfig(
   text: string,
@@ -571,3 +563,5 @@ export function parseConfig(
     prometheusResources,
   };
 }
+
+export { firstUnprintable };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lintConfigText } from '../engine.js';
+import { lintConfigText } from '../config-engine.js';
 import type { FileResult, LintMessage } from '../types.js';
 import { detectKind } from './detect.js';
 

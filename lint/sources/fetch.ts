@@ -11,6 +11,9 @@ import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Format } from '../../exposition/types.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './fetch-limits.js';
+
+export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS };
 
 /**
  * The Accept header of Prometheus 2.x (scrape/scrape.go `scrapeAcceptHeader`), which prefers OpenMetrics and
@@ -20,8 +23,6 @@ import type { Format } from '../../exposition/types.js';
 export const PROMETHEUS_ACCEPT_HEADER =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
 const USER_AGENT = 'scrapelint/0.1';
 

@@ -1,0 +1,79 @@
+/**
+ * The engine for Prometheus configuration and operator resource files (lint/engine.ts runs the rules; this module
+ * adds the YAML reader, ConfigMap unpacking and the operator defaults). Apart so that linting expositions and docs
+ * does not load the yaml package: lint/commands/lint.ts imports this module when a configuration is to be linted.
+ */
+import { applyDirectives, fileResult, place, resolveRules, runRules } from './engine.js';
+import type { LintSettings } from './engine.js';
+import { mergeOperatorDefaults } from './operator-defaults.js';
+import { LineIndex } from './positions.js';
+import { rules as registry } from './rules/index.js';
+import { parseConfig } from './sources/config.js';
+import type { ParsedConfig } from './sources/config.js';
+import { toOuter } from './sources/configmap.js';
+import { parseDirectives, StreamedDirectives } from './suppressions.js';
+import type { FileResult, LintMessage, OperatorDefaults, Rule } from './types.js';
+
+/** Options of `lintConfigText` beyond the settings. */
+export interface ConfigLintOptions {
+  /** Lint the Prometheus configurations embedded in ConfigMaps (default true; false inside one). */
+  readonly unpackConfigMaps?: boolean;
+  /**
+   * The `Prometheus` resources of the whole run, merged (lint/operator-defaults.ts). Default: those of this file.
+   */
+  readonly operatorDefaults?: OperatorDefaults | undefined;
+  /** Named under `scrapelint config`: YAML that holds no configuration is a parse-error (ParseConfigOptions). */
+  readonly requireConfig?: boolean;
+}
+
+/**
+ * Lints a Prometheus configuration or operator resource file already read, and the Prometheus configurations
+ * embedded in its ConfigMaps: each is linted as a file of its own (its suppression comments apply to it alone),
+ * its findings are moved into the outer file (lint/sources/configmap.ts), and the outer file's own suppression
+ * comments then apply to them as to any finding of the file.
+ */
+export function lintConfigText(
+  text: string,
+  filePath: string,
+  settings: LintSettings = {},
+  list: readonly Rule[] = registry,
+  { unpackConfigMaps = true, operatorDefaults, requireConfig = false }: ConfigLintOptions = {},
+): FileResult & { model: ParsedConfig } {
+  const parsed = parseConfig(text, filePath, { unpackConfigMaps, requireConfig });
+  const defaults =
+    operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources.map((p) => p.defaults));
+  const model: ParsedConfig = defaults === undefined ? parsed : { ...parsed, operatorDefaults: defaults };
+  const resolved = resolveRules(settings, 'config', list);
+  const index = new LineIndex(text);
+  // Directives inside an embedded configuration apply to it (linted below); the outer file's to everything in it.
+  const outer = parseDirectives(text).filter(
+    (d) =>
+      !model.embedded.some((e) => d.range.start >= e.valueRange.start && d.range.start < e.valueRange.end),
+  );
+  const directives = StreamedDirectives.of(outer);
+  const findings = runRules(
+    resolved,
+    filePath,
+    'config',
+    (visitor) => {
+      for (const problem of model.problems ?? []) visitor.sourceError?.(problem);
+      visitor.config?.(model);
+    },
+    { directives, index },
+  );
+  const placed = findings.map((f) => place(f, index));
+  const innerSuppressed: LintMessage[] = [];
+  for (const embedded of model.embedded) {
+    const inner = lintConfigText(embedded.text, filePath, settings, list, { unpackConfigMaps: false });
+    const keyAt = index.locate(embedded.keyRange);
+    const move = (message: LintMessage): LintMessage => {
+      const { at, note } = toOuter(embedded, message, keyAt);
+      return { ...message, ...at, ...(note === undefined ? {} : { message: message.message + note }) };
+    };
+    placed.push(...inner.messages.map(move));
+    innerSuppressed.push(...inner.suppressedMessages.map(move));
+  }
+  const { messages, suppressed } = applyDirectives(placed, outer, index, settings, list, directives.used);
+  suppressed.push(...innerSuppressed);
+  return { ...fileResult(filePath, 'config', messages, suppressed), model };
+}
