@@ -16,10 +16,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // tsx's loader by path: the runs below start in temporary directories, where the name would not resolve.
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
-// Registered after tsx, so it sees the URL tsx resolved; runs on the loader thread and writes there.
-const HOOK = `export async function resolve(specifier, context, next) {
+// Registered after tsx, so it sees the URL tsx resolved. It runs on the loader thread, whose process.stderr is
+// relayed through the main thread (and may be cut off when the process exits): it writes to fd 2 directly.
+const HOOK = `import { writeSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
-  if (!resolved.url.startsWith('node:')) process.stderr.write('LOADED ' + resolved.url + '\\n');
+  if (!resolved.url.startsWith('node:')) writeSync(2, 'LOADED ' + resolved.url + '\\n');
   return resolved;
 }`;
 const REGISTER = `import { register } from 'node:module';
