@@ -62,15 +62,16 @@ interface FamilyState {
   sampled: boolean;
 }
 
-const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
-  counter: 'counter',
-  gauge: 'gauge',
-  histogram: 'histogram',
-  summary: 'summary',
-  untyped: 'untyped',
+/** text 0.0.4 type names, lower-cased (a Map: an object would also answer "constructor" or "toString"). */
+const TEXT_TYPES: ReadonlyMap<string, MetricType> = new Map([
+  ['counter', 'counter'],
+  ['gauge', 'gauge'],
+  ['histogram', 'histogram'],
+  ['summary', 'summary'],
+  ['untyped', 'untyped'],
   // promtool 2.42 accepts client_model's GAUGE_HISTOGRAM, in any case, like every other type name.
-  gauge_histogram: 'gaugehistogram',
-};
+  ['gauge_histogram', 'gaugehistogram'],
+]);
 
 const OM_TYPES: ReadonlySet<string> = new Set([
   'counter',
@@ -535,7 +536,7 @@ export class ExpositionParser {
       this.#metadata('help', family.name, help, undefined, s, a, b, ns, ne);
     } else {
       const word = s.slice(i, b);
-      const type = TEXT_TYPES[word.toLowerCase()];
+      const type = TEXT_TYPES.get(word) ?? TEXT_TYPES.get(word.toLowerCase());
       if (type === undefined) {
         return this.#error(
           'invalid-type',
