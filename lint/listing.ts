@@ -41,8 +41,10 @@ export interface Listing<P extends LinePosition, D> {
   take(group: ListingGroup<P, D>, place: P): boolean;
   /**
    * At the end of input: one summary per group with places left unlisted (the shown group's first). When a
-   * whole-file `disable` seen after the shown group's places silences them too (asked once, at its first place),
-   * both groups are summed up as one, silenced: its counts then take in every place of the kind.
+   * whole-file `disable` seen after the shown group's places silences them too (asked at its first place), both
+   * groups are summed up as one, silenced: its counts then take in every place of the kind. From the moment such a
+   * `disable` is seen, the silenced group lists only what room the shown group's listing left, so that at most
+   * `max` places of the kind are listed in all.
    */
   summaries(): ListingSummary<P, D>[];
 }
@@ -70,6 +72,14 @@ export function createListing<P extends LinePosition, D>(
   });
   const shown = group(false);
   const silenced = group(true);
+  // Whether a whole-file `disable` seen after the shown group's first place silences that place too: then the
+  // shown group's listed places end up silenced as well, and the two groups share one listing of `max`.
+  let sharing = false;
+  const shareWithShown = (): boolean => {
+    if (!sharing && shown.listed > 0 && shown.first !== undefined)
+      sharing = context.isSuppressed(range(shown.first), shown.first);
+    return sharing;
+  };
   const summary = (groups: ListingGroup<P, D>[]): ListingSummary<P, D>[] => {
     let first: P | undefined;
     let more = 0;
@@ -86,7 +96,8 @@ export function createListing<P extends LinePosition, D>(
     take(into, place) {
       into.total++;
       into.first ??= place;
-      if (into.listed < max) {
+      const room = into.suppressed && shareWithShown() ? max - shown.listed : max;
+      if (into.listed < room) {
         into.listed++;
         return true;
       }

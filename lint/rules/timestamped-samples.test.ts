@@ -157,15 +157,28 @@ describe('timestamped-samples with suppression comments', () => {
       maxReported: 2,
     });
     expect(result.messages).toEqual([]);
-    // Two listed before the comment (as shown while streaming), two after it (as silenced), one summary of the rest.
+    // Two listed before the comment (as shown while streaming); after it the listing of 2 is spent, so the samples
+    // there are only counted: one summary of the other five. maxReported bounds the places listed in all.
     expect(where(result.suppressedMessages)).toEqual([
       '1 timestamped-samples timestamped',
       '2 timestamped-samples timestamped',
       '3 timestamped-samples more',
-      '5 timestamped-samples timestamped',
-      '6 timestamped-samples timestamped',
     ]);
-    expect(result.suppressedMessages[2]?.message).toBe(more(3, 7, 7));
+    expect(result.suppressedMessages[2]?.message).toBe(more(5, 7, 7));
+  });
+
+  it('a whole-file disable after one listed place: the places after it fill the rest of the listing', async () => {
+    const result = await run(
+      [`b0 1 ${TS}`, '# scrapelint disable timestamped-samples', ...[0, 1, 2].map((i) => `a${i} 1 ${TS}`)],
+      { maxReported: 2 },
+    );
+    expect(result.messages).toEqual([]);
+    expect(where(result.suppressedMessages)).toEqual([
+      '1 timestamped-samples timestamped',
+      '3 timestamped-samples timestamped',
+      '4 timestamped-samples more',
+    ]);
+    expect(result.suppressedMessages[2]?.message).toBe(more(2, 4, 4));
   });
 
   it('a whole-file disable at the end, after next-line ones: nothing shown, no directive unused', async () => {
