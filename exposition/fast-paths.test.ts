@@ -102,6 +102,51 @@ describe('le and quantile values', () => {
   });
 });
 
+describe('names reused from the line before', () => {
+  function names(text: string): string[] {
+    return parseText(text, { format: 'text' }).events.flatMap((e) =>
+      e.kind === 'sample'
+        ? [`${e.name}{${e.labels.map((l) => l.name).join(',')}}`]
+        : e.kind === 'diagnostic'
+          ? [e.code]
+          : [],
+    );
+  }
+
+  it('reads each name whole, whether it is the last one, a prefix of it or longer', () => {
+    const text =
+      'h_bucket{le="1"} 1\nh_sum 1\nh_sum_x 2\nh_su 3\nh_sum 4\nh_sum{a="1"} 5\nh_sum\t6\nh_sum:x 7\n';
+    expect(names(text)).toEqual([
+      'h_bucket{le}',
+      'h_sum{}',
+      'h_sum_x{}',
+      'h_su{}',
+      'h_sum{}',
+      'h_sum{a}',
+      'h_sum{}',
+      'h_sum:x{}',
+    ]);
+  });
+
+  it('does not read a name on into the next line', () => {
+    expect(names('abcdef 1\nabc\nabcdef 2\nab')).toEqual([
+      'abcdef{}',
+      'unexpected-end-of-line',
+      'abcdef{}',
+      'unexpected-end-of-line',
+    ]);
+  });
+
+  it('reads label names whole in the same places', () => {
+    expect(names('a{le="1",x="2"} 1\na{lex="1",x_y="2"} 2\na{l="1",x="2"} 3\na{le="1"} 4\n')).toEqual([
+      'a{le,x}',
+      'a{lex,x_y}',
+      'a{l,x}',
+      'a{le}',
+    ]);
+  });
+});
+
 /** Bodies that take the parser's less common paths (escapes, quoted names, errors, repeated series). */
 const varied = [
   'a{x="1",y="2"} 1\na{y="2",x="1"} 2\na{x="1",y="2"} 3\n',

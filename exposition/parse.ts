@@ -846,8 +846,9 @@ export class ExpositionParser {
         );
       }
       // Consecutive samples mostly repeat the last bare name: reuse that string when the line spells it.
+      // The end of the name is checked first: a _sum or _count line after a _bucket one differs in length only.
       const last = this.#lastBareName;
-      if (last !== undefined && matchesAt(s, a, last) && !isMetricNameChar(s.charCodeAt(a + last.length))) {
+      if (last !== undefined && !isMetricNameChar(s.charCodeAt(a + last.length)) && matchesAt(s, a, last)) {
         name = last;
         i = a + last.length;
       } else {
