@@ -144,6 +144,36 @@ metadata: { name: ignored }
   });
 });
 
+describe("parseConfig: the operator's additionalScrapeConfigs (a bare list of scrape configs)", () => {
+  it('reads each entry as a Prometheus job with its positions', () => {
+    const text = `- job_name: "prometheus"\n  static_configs:\n  - targets: ["localhost:9090"]\n- job_name: pushgateway\n  honor_labels: true\n  static_configs:\n  - targets: ['pushgateway:9091']\n`;
+    const model = parseConfig(text, 'prometheus-additional.yaml');
+    expect(model.recognized).toBe(true);
+    expect(model.problems).toEqual([]);
+    expect(model.jobs.map((j) => [j.name.value, j.origin, at(text, j.name.range.start)])).toEqual([
+      ['prometheus', 'prometheus', '1:13'],
+      ['pushgateway', 'prometheus', '4:13'],
+    ]);
+    expect(model.jobs[1]?.honorLabels?.value).toBe(true);
+    expect(model.jobs[1]?.staticTargets.map((t) => t.value)).toEqual(['pushgateway:9091']);
+  });
+
+  it('reports an entry that is not a mapping, where it stands, and keeps the others', () => {
+    const text = '- job_name: a\n- 3\n';
+    const model = parseConfig(text, 'additional.yaml');
+    expect(model.jobs.map((j) => j.name.value)).toEqual(['a']);
+    expect((model.problems ?? []).map((p) => [p.message, at(text, p.range.start)])).toEqual([
+      ['scrape config entry 2 must be a mapping with job_name', '2:3'],
+    ]);
+  });
+
+  it('leaves other lists alone (a list is a scrape config list only when its first entry has job_name)', () => {
+    const other = parseConfig('- name: a\n- name: b\n', 'list.yaml');
+    expect(other.recognized).toBe(false);
+    expect(other.jobs).toEqual([]);
+  });
+});
+
 describe('parseConfig: bad input never throws', () => {
   it('reports YAML syntax errors with their position', () => {
     const text = 'scrape_configs:\n  - job_name: [unclosed\n';

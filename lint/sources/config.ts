@@ -1,9 +1,10 @@
 /**
  * Prometheus configuration files and Prometheus-Operator resources (ServiceMonitor, PodMonitor, ScrapeConfig, in
- * multi-document YAML or a `kind: List`) -> ConfigModel, every value with the range of its YAML node.
+ * multi-document YAML or a `kind: List`), and the operator's additionalScrapeConfigs (a bare list of scrape configs)
+ * -> ConfigModel, every value with the range of its YAML node.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
+import type { Document, Node, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
 import type { Range } from '../../exposition/types.js';
 import type {
   ConfigModel,
@@ -391,6 +392,17 @@ function isPrometheusResource(r: Reader, map: YAMLMap): boolean {
   );
 }
 
+/**
+ * Whether a document's top level is a bare list of scrape configs, as the Prometheus Operator reads from
+ * `additionalScrapeConfigs` (a Secret key holding `- job_name: ...` entries): a list whose first entry is a
+ * mapping with `job_name`.
+ */
+function isScrapeConfigList(r: Reader, root: AnyNode): root is YAMLSeq {
+  if (!isSeq(root)) return false;
+  const first = r.deref(root.items[0] as AnyNode);
+  return isMap(first) && r.entry(first, 'job_name') !== undefined;
+}
+
 /** What a top-level YAML mapping is. */
 export function classifyDocument(value: unknown): 'prometheus' | JobOrigin | 'list' | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
@@ -504,6 +516,17 @@ export function parseConfig(
     }
     const r = new Reader(doc, docRange);
     const root = r.deref(doc.contents);
+    if (isScrapeConfigList(r, root)) {
+      // The Prometheus Operator's additionalScrapeConfigs: a bare list of scrape_config entries, no top-level key.
+      recognized = true;
+      root.items.forEach((item, index) => {
+        const node = r.deref(item as AnyNode);
+        if (isMap(node)) jobs.push(prometheusJob(r, node, index));
+        else r.problem(node, `scrape config entry ${index + 1} must be a mapping with job_name`);
+      });
+      problems.push(...r.problems);
+      continue;
+    }
     if (!isMap(root)) continue;
     const kind = kindOf(r, root);
     if (unpackConfigMaps && kind !== 'prometheus') {

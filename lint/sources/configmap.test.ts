@@ -204,3 +204,58 @@ describe('positions of embedded findings (property)', () => {
     );
   });
 });
+
+describe("Secrets: the operator's additionalScrapeConfigs", () => {
+  const additional =
+    "- job_name: pushgateway\n  honor_labels: true\n  static_configs:\n  - targets: ['pg:9091']\n";
+  const secret = (data: string): string =>
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: additional-scrape-configs\n${data}`;
+
+  it('decodes a base64 data value and reports its findings at the key, saying where inside they are', () => {
+    const text = secret(
+      `data:\n  prometheus-additional.yaml: ${Buffer.from(additional).toString('base64')}\n`,
+    );
+    expect(detectKind('additional-scrape-configs.yaml', text)).toBe('config');
+    const result = lintConfigText(text, 'additional-scrape-configs.yaml');
+    expect(result.model.recognized).toBe(true);
+    expect(shown(text, result)).toEqual([
+      '6:3-6:29 honor-timestamps "prometheus-additional.yaml"',
+      '6:3-6:29 missing-sample-limit "prometheus-additional.yaml"',
+      '6:3-6:29 missing-up-series "prometheus-additional.yaml"',
+      '6:3-6:29 single-massive-target "prometheus-additional.yaml"',
+    ]);
+    for (const m of result.messages) {
+      expect(m.message).toContain(
+        '(at line 1:13 of prometheus-additional.yaml in Secret additional-scrape-configs; the position cannot be mapped exactly into a base64-encoded Secret value)',
+      );
+    }
+  });
+
+  it('maps stringData literal blocks exactly, as a ConfigMap', () => {
+    const body = additional
+      .trimEnd()
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
+    const text = secret(`stringData:\n  prometheus-additional.yaml: |\n${body}\n`);
+    expect(shown(text, lintConfigText(text, 's.yaml'))).toEqual([
+      '7:17-7:28 honor-timestamps "pushgateway"',
+      '7:17-7:28 missing-sample-limit "pushgateway"',
+      '7:17-7:28 missing-up-series "pushgateway"',
+      '7:17-7:28 single-massive-target "pushgateway"',
+    ]);
+  });
+
+  it('leaves other Secrets alone: not base64, not text, or not a configuration', () => {
+    for (const data of [
+      'data:\n  x.yaml: "%%%%"\n',
+      `data:\n  x.yaml: ${Buffer.from([0xff, 0xfe, 0x00, 0x80]).toString('base64')}\n`,
+      `data:\n  x.yaml: ${Buffer.from('password: hunter2\n').toString('base64')}\n`,
+      `data:\n  token: ${Buffer.from(additional).toString('base64')}\n`,
+    ]) {
+      const result = lintConfigText(secret(data), 's.yaml');
+      expect(result.model.recognized).toBe(false);
+      expect(result.messages).toEqual([]);
+    }
+  });
+});

@@ -7,20 +7,31 @@
  * after verifying that each content line stands in the outer text as `indentation + line`. Folded (`>`) and quoted
  * scalars rewrite lines and escapes: their findings point at the key, and the message says where in the embedded
  * text they are.
+ *
+ * Secrets are read the same way (`stringData` as text, `data` base64-decoded): the Prometheus Operator takes its
+ * additionalScrapeConfigs from a Secret key holding a bare list of scrape configs (`- job_name: ...`), which is read
+ * too. A base64 value cannot map positions: findings point at its key.
  */
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { LineCounter, Node, Scalar, YAMLMap } from 'yaml';
 import type { Range } from '../../exposition/types.js';
 
-/** An embedded configuration's top-level keys, as Prometheus reads them. */
-const EMBEDDED_CONFIG = /^(?:global|scrape_configs)\s*:/m;
+/**
+ * An embedded configuration's top-level keys, as Prometheus reads them, or a bare list of scrape configs (the
+ * operator's additionalScrapeConfigs).
+ */
+const EMBEDDED_CONFIG = /^(?:(?:global|scrape_configs)\s*:|-[ \t]+job_name[ \t]*:)/m;
+/** A Secret's `data` value: base64 (line breaks allowed, as kubectl never writes them but people do). */
+const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 const YAML_KEY = /\.ya?ml$/i;
 
 export interface EmbeddedConfig {
   /** The `data` key, e.g. `prometheus.yml`. */
   readonly key: string;
-  /** The ConfigMap's `metadata.name`. */
+  /** The ConfigMap's (or Secret's) `metadata.name`. */
   readonly configMap: string;
+  /** The kind of the resource holding it (`ConfigMap` when absent). */
+  readonly resource?: 'ConfigMap' | 'Secret';
   /** The embedded configuration as YAML reads it (the scalar's value). */
   readonly text: string;
   /** The key in the outer file. */
@@ -87,7 +98,7 @@ function stringScalar(map: YAMLMap, key: string): string | undefined {
 }
 
 /**
- * The Prometheus configurations embedded in `root` when it is a ConfigMap (or a `kind: List` of them);
+ * The Prometheus configurations embedded in `root` when it is a ConfigMap or a Secret (or a `kind: List` of them);
  * `text` and `lineCounter` are the outer file's.
  */
 export function embeddedConfigs(root: YAMLMap, text: string, lineCounter: LineCounter): EmbeddedConfig[] {
@@ -96,28 +107,49 @@ export function embeddedConfigs(root: YAMLMap, text: string, lineCounter: LineCo
     if (!isSeq(items)) return [];
     return items.items.flatMap((item) => (isMap(item) ? embeddedConfigs(item, text, lineCounter) : []));
   }
-  if (stringScalar(root, 'kind') !== 'ConfigMap') return [];
+  const kind = stringScalar(root, 'kind');
+  if (kind !== 'ConfigMap' && kind !== 'Secret') return [];
   const metadata = root.get('metadata', true);
   const name = (isMap(metadata) ? stringScalar(metadata, 'name') : undefined) ?? '<unnamed>';
-  const data = root.get('data', true);
-  if (!isMap(data)) return [];
   const found: EmbeddedConfig[] = [];
-  for (const pair of data.items) {
-    const key = pair.key;
-    const value = pair.value;
-    if (!isScalar(key) || typeof key.value !== 'string' || !YAML_KEY.test(key.value)) continue;
-    if (!isScalar(value) || typeof value.value !== 'string' || !EMBEDDED_CONFIG.test(value.value)) continue;
-    const block = literalBlock(text, value, lineCounter);
-    found.push({
-      key: key.value,
-      configMap: name,
-      text: value.value,
-      keyRange: nodeRange(key),
-      valueRange: nodeRange(value),
-      ...(typeof block === 'string' ? { inexact: block } : { block }),
-    });
+  // A ConfigMap's data, a Secret's stringData: text. A Secret's data: base64.
+  const sections: [string, boolean][] =
+    kind === 'Secret'
+      ? [
+          ['stringData', false],
+          ['data', true],
+        ]
+      : [['data', false]];
+  for (const [section, encoded] of sections) {
+    const data = root.get(section, true);
+    if (!isMap(data)) continue;
+    for (const pair of data.items) {
+      const key = pair.key;
+      const value = pair.value;
+      if (!isScalar(key) || typeof key.value !== 'string' || !YAML_KEY.test(key.value)) continue;
+      if (!isScalar(value) || typeof value.value !== 'string') continue;
+      const content = encoded ? decodeBase64(value.value) : value.value;
+      if (content === undefined || !EMBEDDED_CONFIG.test(content)) continue;
+      const block = encoded ? 'a base64-encoded Secret value' : literalBlock(text, value, lineCounter);
+      found.push({
+        key: key.value,
+        configMap: name,
+        ...(kind === 'Secret' ? { resource: 'Secret' as const } : {}),
+        text: content,
+        keyRange: nodeRange(key),
+        valueRange: nodeRange(value),
+        ...(typeof block === 'string' ? { inexact: block } : { block }),
+      });
+    }
   }
   return found;
+}
+
+/** The UTF-8 text of a base64 value, or undefined when it is not base64 (or not text). */
+function decodeBase64(value: string): string | undefined {
+  if (!BASE64.test(value)) return undefined;
+  const text = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return text.includes('\uFFFD') ? undefined : text;
 }
 
 /**
@@ -142,6 +174,6 @@ export function toOuter(
   }
   return {
     at: keyAt,
-    note: ` (at line ${at.line}:${at.column} of ${embedded.key} in ConfigMap ${embedded.configMap}; the position cannot be mapped exactly into ${embedded.inexact ?? 'this scalar'})`,
+    note: ` (at line ${at.line}:${at.column} of ${embedded.key} in ${embedded.resource ?? 'ConfigMap'} ${embedded.configMap}; the position cannot be mapped exactly into ${embedded.inexact ?? 'this scalar'})`,
   };
 }

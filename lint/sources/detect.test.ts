@@ -11,6 +11,10 @@ describe('detectKind', () => {
     expect(
       detectKind('list.yaml', 'items:\n  - apiVersion: monitoring.coreos.com/v1\n    kind: PodMonitor\n'),
     ).toBe('config');
+    expect(detectKind('prometheus-additional.yaml', '- job_name: "prometheus"\n  static_configs: []\n')).toBe(
+      'config',
+    );
+    expect(detectKind('tasks.yml', '- name: install\n  apt: {name: x}\n')).toBeUndefined();
     expect(detectKind('ci.yml', 'jobs:\n  build: {}\n')).toBeUndefined();
     expect(detectKind('svc.yaml', 'apiVersion: v1\nkind: Service\n')).toBeUndefined();
     expect(detectKind('ci.yml', 'jobs: {}\n', 'config')).toBe('config');

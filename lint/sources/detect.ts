@@ -11,25 +11,33 @@ const TEXT_NAME = /\.txt$/i;
 
 const PROMETHEUS_CONFIG =
   /^(global|scrape_configs|scrape_config_files|rule_files|alerting|remote_write|remote_read)\s*:/m;
+/** The operator's additionalScrapeConfigs: a bare top-level list of scrape configs (`- job_name: ...`). */
+const SCRAPE_CONFIG_LIST = /^-[ \t]+job_name[ \t]*:/m;
 const OPERATOR_RESOURCE =
   /^\s*(?:-\s+)?kind\s*:\s*["']?(ServiceMonitor|PodMonitor|ScrapeConfig|Prometheus)["']?\s*$/m;
 const OPERATOR_API = /apiVersion\s*:\s*["']?monitoring\.coreos\.com\//;
 /** A ConfigMap whose data holds a Prometheus configuration (an indented `global:` or `scrape_configs:`). */
 const CONFIG_MAP = /^\s*(?:-\s+)?kind\s*:\s*["']?ConfigMap["']?\s*$/m;
+/** A Secret with a `*.yml`/`*.yaml` key (its value base64: judged when read, lint/sources/configmap.ts). */
+const SECRET = /^\s*(?:-\s+)?kind\s*:\s*["']?Secret["']?\s*$/m;
 const CONFIG_MAP_KEY = /^\s+["']?[^\s:#"']+\.ya?ml["']?\s*:/m;
-const EMBEDDED_CONFIG = /^[ \t]+(?:global|scrape_configs)\s*:|(?:\\n|["'])(?:global|scrape_configs)\s*:/m;
+const EMBEDDED_CONFIG =
+  /^[ \t]+(?:global|scrape_configs)\s*:|(?:\\n|["'])(?:global|scrape_configs)\s*:|^[ \t]+-[ \t]+job_name[ \t]*:/m;
 const EXPOSITION_LINE =
   /^(?:# (?:HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* |[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})?[ \t]+(?:[-+]?[0-9.][0-9.eE+-]*|[-+]?[Ii]nf|[Nn]a[Nn])(?:[ \t]+-?[0-9.]+)?[ \t]*$)/m;
 
 /**
- * Whether YAML text holds a Prometheus configuration, a Prometheus-Operator resource, or a ConfigMap with a
+ * Whether YAML text holds a Prometheus configuration, a bare list of scrape configs (the operator's
+ * additionalScrapeConfigs), a Prometheus-Operator resource, or a ConfigMap with a
  * `*.yml`/`*.yaml` key whose text is a Prometheus configuration.
  */
 export function isConfigText(text: string): boolean {
   return (
     PROMETHEUS_CONFIG.test(text) ||
+    SCRAPE_CONFIG_LIST.test(text) ||
     (OPERATOR_API.test(text) && OPERATOR_RESOURCE.test(text)) ||
-    (CONFIG_MAP.test(text) && CONFIG_MAP_KEY.test(text) && EMBEDDED_CONFIG.test(text))
+    (CONFIG_MAP.test(text) && CONFIG_MAP_KEY.test(text) && EMBEDDED_CONFIG.test(text)) ||
+    (SECRET.test(text) && CONFIG_MAP_KEY.test(text))
   );
 }
 
