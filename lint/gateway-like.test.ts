@@ -35,16 +35,53 @@ describe('gatewayReasons', () => {
       ),
     ).toEqual([['pushgateway-port']]);
   });
-  it('names that say pushgateway, exposer, gateway or aggregation', () => {
-    for (const name of ['pushgateway', 'kafka-exposer', 'metrics-gateway', 'aggregator']) {
+  it('names that say pushgateway, exposer, metrics gateway or aggregation gateway', () => {
+    for (const name of ['pushgateway', 'kafka-exposer', 'metrics-gateway', 'prom-aggregation-gateway']) {
       expect(kinds(`scrape_configs:\n  - job_name: ${name}\n`)).toEqual([['gateway-name']]);
     }
-    expect(kinds('scrape_configs:\n  - job_name: a\n    metrics_path: /aggregated/metrics\n')).toEqual([
-      ['gateway-name'],
-    ]);
     expect(
       kinds('scrape_configs:\n  - job_name: a\n    static_configs: [{targets: [push-gateway.ops:80]}]\n'),
     ).toEqual([['gateway-name']]);
+  });
+  it('gateway or aggregat… alone only on a job that honours the labels it serves', () => {
+    // Alone, the words name API gateways, ingress gateways and log aggregators: apps scraped like any other.
+    for (const job of [
+      'job_name: api-gateway\n    kubernetes_sd_configs: [{role: pod}]',
+      "job_name: 'Api Gateway'\n    metrics_path: '/actuator/prometheus'\n    static_configs: [{targets: ['api-gateway:8080']}]",
+      'job_name: istio-ingressgateway\n    static_configs: [{targets: [a:15020, b:15020]}]',
+      'job_name: aggregator',
+      'job_name: a\n    metrics_path: /aggregated/metrics',
+      'job_name: node\n    static_configs: [{targets: [nat-gateway.internal:9100]}]',
+    ]) {
+      expect(kinds(`scrape_configs:\n  - ${job}\n`)).toEqual([[]]);
+    }
+    expect(
+      kinds(
+        'scrape_configs:\n  - job_name: aggregator\n    honor_labels: true\n    kubernetes_sd_configs: [{role: pod}]\n',
+      ),
+    ).toEqual([['gateway-name']]);
+    expect(
+      kinds(
+        'scrape_configs:\n  - job_name: a\n    honor_labels: true\n    metrics_path: /aggregated/metrics\n    kubernetes_sd_configs: [{role: pod}]\n',
+      ),
+    ).toEqual([['gateway-name']]);
+  });
+  it('honor_labels on a per-target exporter that Prometheus documents with it is not gateway-like', () => {
+    for (const job of [
+      'job_name: kube-state-metrics\n    honor_labels: true\n    static_configs: [{targets: [ksm.kube-system.svc:8080]}]',
+      'job_name: k8s\n    honor_labels: true\n    static_configs: [{targets: [kube-state-metrics:8080]}]',
+      'job_name: kubelet\n    honor_labels: true\n    scheme: https\n    static_configs: [{targets: [n1:10250, n2:10250]}]',
+      'job_name: nodes\n    honor_labels: true\n    metrics_path: /metrics/cadvisor\n    static_configs: [{targets: [n1:10250]}]',
+      'job_name: node_exporter\n    honor_labels: true\n    static_configs: [{targets: [host:9100]}]',
+    ]) {
+      expect(kinds(`scrape_configs:\n  - ${job}\n`)).toEqual([[]]);
+    }
+    // The Pushgateway's port or name still tells, whatever else the job says.
+    expect(
+      kinds(
+        'scrape_configs:\n  - job_name: kubelet\n    honor_labels: true\n    static_configs: [{targets: [pushgateway:9091]}]\n',
+      ),
+    ).toEqual([['pushgateway-port', 'gateway-name']]);
   });
   it('federation jobs and ordinary jobs are not gateway-like', () => {
     const [fed, node] = jobs(

@@ -2,9 +2,13 @@
  * "Is this scrape job a gateway in front of many apps?" One answer for every config-side rule
  * (single-massive-target, missing-up-series, honor-timestamps, missing-sample-limit).
  * A job is gateway-like when any of these holds:
- * - honor_labels: true with one or a few static targets and no service discovery (the Pushgateway recipe);
+ * - honor_labels: true with one or a few static targets and no service discovery (the Pushgateway recipe), unless
+ *   the job scrapes a per-target exporter that is documented with honor_labels (kubelet, cAdvisor,
+ *   kube-state-metrics, node exporter: their own labels describe the node, pod or object, not apps behind them);
  * - a target or port on 9091, the Pushgateway's port;
- * - its job name, a target host, its metrics path or a port name says pushgateway, exposer, gateway or aggregat(e/or/ion).
+ * - its job name, a target host, its metrics path or a port name says pushgateway, exposer, metrics gateway or
+ *   aggregation gateway; or says gateway or aggregat(e/or/ion) alone on a job with honor_labels: true (alone, the
+ *   words also name API gateways, ingress gateways and log aggregators, which are apps scraped like any other).
  * Federation jobs (metrics_path /federate) are left to federation-scrape-all.
  */
 import type { Range } from '../exposition/types.js';
@@ -13,7 +17,16 @@ import type { ConfigModel, Located, OperatorDefaults, ReportDescriptor, ScrapeJo
 export const PUSHGATEWAY_PORT = '9091';
 /** At most this many static targets with honor_labels still look like a gateway. */
 export const FEW_TARGETS = 3;
-const GATEWAY_WORDS = /push-?gateway|exposer|gateway|aggregat/i;
+/** Words that name a metrics gateway whatever else the job says. */
+const GATEWAY_WORDS = /push-?gateway|exposer|metrics?[-_]?gateway|aggregation[-_]?gateway/i;
+/** Words that name a metrics gateway only on a job that keeps the labels of what it serves (honor_labels). */
+const MAYBE_GATEWAY_WORDS = /gateway|aggregat/i;
+/**
+ * Exporters scraped one per node or cluster that Prometheus' and kube-prometheus' own configurations scrape with
+ * honor_labels (prometheus-kubernetes.yml, kubernetesControlPlane-serviceMonitorKubelet.yaml,
+ * kubeStateMetrics-serviceMonitor.yaml): honor_labels there keeps the labels they put on the objects they describe.
+ */
+const PER_TARGET_EXPORTERS = /kubelet|cadvisor|kube-state-metrics|node[-_]?exporter/i;
 
 export type GatewayReasonKind = 'honor-labels-few-targets' | 'pushgateway-port' | 'gateway-name';
 
@@ -47,9 +60,16 @@ export function gatewayReasons(job: ScrapeJob, defaults?: OperatorDefaults): Gat
   const reasons: GatewayReason[] = [];
   const targets = job.staticTargets;
   const labelsOverridden = job.origin !== 'prometheus' && defaults?.overrideHonorLabels === true;
+  const honorsLabels = job.honorLabels?.value === true && !labelsOverridden;
+  const perTargetExporter = [
+    job.name.value,
+    job.metricsPath?.value ?? '',
+    ...targets.map((t) => hostOf(t.value)),
+  ].some((text) => PER_TARGET_EXPORTERS.test(text));
   if (
-    job.honorLabels?.value === true &&
-    !labelsOverridden &&
+    honorsLabels &&
+    job.honorLabels !== undefined &&
+    !perTargetExporter &&
     !job.discovers &&
     targets.length > 0 &&
     targets.length <= FEW_TARGETS
@@ -79,7 +99,11 @@ export function gatewayReasons(job: ScrapeJob, defaults?: OperatorDefaults): Gat
     ...job.ports.map((p): [string, Located<string>] => ['port name', p]),
   ];
   for (const [what, located] of named) {
-    const word = located === undefined ? null : GATEWAY_WORDS.exec(located.value);
+    const word =
+      located === undefined
+        ? null
+        : (GATEWAY_WORDS.exec(located.value) ??
+          (honorsLabels ? MAYBE_GATEWAY_WORDS.exec(located.value) : null));
     if (located !== undefined && word !== null) {
       reasons.push({
         kind: 'gateway-name',

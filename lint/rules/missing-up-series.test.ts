@@ -4,6 +4,10 @@ import rule from './missing-up-series.js';
 testRule(rule, {
   valid: [
     'scrape_configs:\n  - job_name: node\n    static_configs: [{targets: [a:9100]}]\n',
+    {
+      name: 'an API gateway is an app like any other: its own up tells whether it answers',
+      code: 'scrape_configs:\n  - job_name: api-gateway\n    kubernetes_sd_configs: [{role: pod}]\n',
+    },
     { kind: 'exposition', code: 'up 1\nhttp_requests_total{code="200"} 3\n' },
     {
       name: 'one source named in every sample',
@@ -19,14 +23,14 @@ testRule(rule, {
   ],
   invalid: [
     {
-      code: 'scrape_configs:\n  - job_name: aggregator\n    static_configs: [{targets: [agg:80]}]\n',
+      code: 'scrape_configs:\n  - job_name: aggregation-gateway\n    static_configs: [{targets: [agg:80]}]\n',
       errors: [
         {
           messageId: 'gatewayJob',
           line: 2,
           column: 15,
           endLine: 2,
-          endColumn: 25,
+          endColumn: 34,
           messageIncludes: 'no `up` of their own',
         },
       ],
