@@ -24,6 +24,15 @@ describe('detectKind', () => {
     expect(detectKind('metrics.txt', '# HELP up Whether.\n# TYPE up gauge\nup 1\n')).toBe('exposition');
     expect(detectKind('<stdin>', 'http_requests_total{code="200"} 3 1700000000000\n')).toBe('exposition');
     expect(detectKind('notes.txt', 'hello world\n')).toBeUndefined();
+    // OpenMetrics as client_golang writes it: float-second timestamps and exemplars on the first samples.
+    expect(detectKind('om.txt', 'foo_total 1 1.7268398142239082e+09\n# EOF\n')).toBe('exposition');
+    expect(
+      detectKind(
+        'om.txt',
+        '# TYPE rpc histogram\nrpc_bucket{le="-0.00029"} 3 # {dummyID="17783"} -0.00038 1.7268398142239082e+09\nrpc_bucket{le="+Inf"} 15\n# EOF\n',
+      ),
+    ).toBe('exposition');
+    expect(detectKind('notes.txt', 'total 3 # {not an exemplar\n')).toBeUndefined();
     expect(detectKind('a.prom', '', 'config')).toBeUndefined();
   });
   it('Markdown', () => {

@@ -23,8 +23,13 @@ const SECRET = /^\s*(?:-\s+)?kind\s*:\s*["']?Secret["']?\s*$/m;
 const CONFIG_MAP_KEY = /^\s+["']?[^\s:#"']+\.ya?ml["']?\s*:/m;
 const EMBEDDED_CONFIG =
   /^[ \t]+(?:global|scrape_configs)\s*:|(?:\\n|["'])(?:global|scrape_configs)\s*:|^[ \t]+-[ \t]+job_name[ \t]*:/m;
+/**
+ * A metadata line, or a sample: name, labels, value, then an optional timestamp (text 0.0.4: integer milliseconds;
+ * OpenMetrics: float seconds such as 1.7268398142239082e+09) and an optional OpenMetrics exemplar
+ * (` # {trace_id="..."} 0.5 1.7e+09`).
+ */
 const EXPOSITION_LINE =
-  /^(?:# (?:HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* |[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})?[ \t]+(?:[-+]?[0-9.][0-9.eE+-]*|[-+]?[Ii]nf|[Nn]a[Nn])(?:[ \t]+-?[0-9.]+)?[ \t]*$)/m;
+  /^(?:# (?:HELP|TYPE|UNIT) [a-zA-Z_:][a-zA-Z0-9_:]* |[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})?[ \t]+(?:[-+]?[0-9.][0-9.eE+-]*|[-+]?[Ii]nf|[Nn]a[Nn])(?:[ \t]+[-+]?[0-9.][0-9.eE+-]*)?(?:[ \t]+#[ \t]+\{[^\n]*\}[^\n]*)?[ \t]*$)/m;
 
 /**
  * Whether YAML text holds a Prometheus configuration, a bare list of scrape configs (the operator's
