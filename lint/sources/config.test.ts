@@ -174,6 +174,48 @@ describe("parseConfig: the operator's additionalScrapeConfigs (a bare list of sc
   });
 });
 
+describe('parseConfig: Grafana Agent static mode', () => {
+  const text = `server:
+  log_level: info
+metrics:
+  global:
+    scrape_interval: 5s
+  configs:
+    - name: default
+      scrape_configs:
+      - job_name: cortex
+        static_configs:
+          - targets: ['localhost:9009']
+    - name: other
+      scrape_configs:
+      - job_name: pushgateway
+        honor_labels: true
+logs:
+  configs:
+  - name: default
+    scrape_configs:
+    - job_name: system
+`;
+
+  it("reads every instance's scrape_configs and the global block, not the logs section's", () => {
+    const model = parseConfig(text, 'agent.yaml');
+    expect(model.recognized).toBe(true);
+    expect(model.problems).toEqual([]);
+    expect(model.global.scrapeInterval?.value).toBe('5s');
+    expect(model.jobs.map((j) => [j.name.value, at(text, j.name.range.start)])).toEqual([
+      ['cortex', '9:19'],
+      ['pushgateway', '14:19'],
+    ]);
+  });
+
+  it('reads the pre-v0.20 prometheus: section name, and leaves a prometheus: key without configs alone', () => {
+    const old = parseConfig(text.replace('metrics:', 'prometheus:'), 'agent.yaml');
+    expect(old.jobs.map((j) => j.name.value)).toEqual(['cortex', 'pushgateway']);
+    const values = parseConfig('prometheus:\n  prometheusSpec:\n    retention: 10d\n', 'values.yaml');
+    expect(values.recognized).toBe(false);
+  });
+});
+
 describe('parseConfig: bad input never throws', () => {
   it('reports YAML syntax errors with their position', () => {
     const text = 'scrape_configs:\n  - job_name: [unclosed\n';

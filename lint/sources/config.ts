@@ -1,7 +1,8 @@
 /**
  * Prometheus configuration files and Prometheus-Operator resources (ServiceMonitor, PodMonitor, ScrapeConfig, in
- * multi-document YAML or a `kind: List`), and the operator's additionalScrapeConfigs (a bare list of scrape configs)
- * -> ConfigModel, every value with the range of its YAML node.
+ * multi-document YAML or a `kind: List`), the operator's additionalScrapeConfigs (a bare list of scrape configs)
+ * and Grafana Agent static-mode files (`metrics.configs[].scrape_configs`) -> ConfigModel, every value with the range
+ * of its YAML node.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
@@ -253,6 +254,26 @@ function readPrometheus(r: Reader, root: YAMLMap): { global: GlobalConfig; jobs:
     else r.problem(node, `scrape_configs entry ${index + 1} must be a mapping`);
   });
   return { global, jobs };
+}
+
+/**
+ * Grafana Agent static mode: `metrics:` (`prometheus:` before v0.20) with a `global` block and `configs`, a list of
+ * instances each holding Prometheus `scrape_configs`. Undefined when the mapping is not one. (Its `logs:`/`loki:`
+ * section also has `scrape_configs`, Promtail's: those are not Prometheus jobs and are not read.)
+ */
+function readAgent(r: Reader, root: YAMLMap): { global: GlobalConfig; jobs: ScrapeJob[] } | undefined {
+  for (const key of ['metrics', 'prometheus']) {
+    const section = r.deref(r.entry(root, key)?.value);
+    if (!isMap(section) || r.entry(section, 'configs') === undefined) continue;
+    const { global } = readPrometheus(r, section);
+    const jobs: ScrapeJob[] = [];
+    for (const instance of r.seq(section, 'configs')) {
+      if (isMap(instance)) jobs.push(...readPrometheus(r, instance).jobs);
+      else r.problem(instance, `${key}.configs entries must be mappings with scrape_configs`);
+    }
+    return { global, jobs };
+  }
+  return undefined;
 }
 
 function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
@@ -534,7 +555,12 @@ export function parseConfig(
       if (found.length > 0) recognized = true;
       embedded.push(...found);
     }
-    if (kind === 'prometheus') {
+    const agent = kind === undefined ? readAgent(r, root) : undefined;
+    if (agent !== undefined) {
+      recognized = true;
+      global = agent.global;
+      jobs.push(...agent.jobs);
+    } else if (kind === 'prometheus') {
       recognized = true;
       const read = readPrometheus(r, root);
       global = read.global;

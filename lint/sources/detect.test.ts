@@ -15,6 +15,13 @@ describe('detectKind', () => {
       'config',
     );
     expect(detectKind('tasks.yml', '- name: install\n  apt: {name: x}\n')).toBeUndefined();
+    expect(
+      detectKind(
+        'agent.yaml',
+        'metrics:\n  configs:\n    - name: a\n      scrape_configs:\n      - job_name: x\n',
+      ),
+    ).toBe('config');
+    expect(detectKind('values.yaml', 'prometheus:\n  enabled: true\n')).toBeUndefined();
     expect(detectKind('ci.yml', 'jobs:\n  build: {}\n')).toBeUndefined();
     expect(detectKind('svc.yaml', 'apiVersion: v1\nkind: Service\n')).toBeUndefined();
     expect(detectKind('ci.yml', 'jobs: {}\n', 'config')).toBe('config');

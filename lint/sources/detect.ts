@@ -13,6 +13,9 @@ const PROMETHEUS_CONFIG =
   /^(global|scrape_configs|scrape_config_files|rule_files|alerting|remote_write|remote_read)\s*:/m;
 /** The operator's additionalScrapeConfigs: a bare top-level list of scrape configs (`- job_name: ...`). */
 const SCRAPE_CONFIG_LIST = /^-[ \t]+job_name[ \t]*:/m;
+/** Grafana Agent static mode: a top-level `metrics:` (or `prometheus:`) section with instances' `scrape_configs`. */
+const AGENT_SECTION = /^(?:metrics|prometheus)[ \t]*:[ \t]*(?:#.*)?$/m;
+const NESTED_SCRAPE_CONFIGS = /^[ \t]+(?:-[ \t]+)?scrape_configs[ \t]*:/m;
 const OPERATOR_RESOURCE =
   /^\s*(?:-\s+)?kind\s*:\s*["']?(ServiceMonitor|PodMonitor|ScrapeConfig|Prometheus)["']?\s*$/m;
 const OPERATOR_API = /apiVersion\s*:\s*["']?monitoring\.coreos\.com\//;
@@ -33,13 +36,14 @@ const EXPOSITION_LINE =
 
 /**
  * Whether YAML text holds a Prometheus configuration, a bare list of scrape configs (the operator's
- * additionalScrapeConfigs), a Prometheus-Operator resource, or a ConfigMap with a
+ * additionalScrapeConfigs), a Grafana Agent static-mode file, a Prometheus-Operator resource, or a ConfigMap with a
  * `*.yml`/`*.yaml` key whose text is a Prometheus configuration.
  */
 export function isConfigText(text: string): boolean {
   return (
     PROMETHEUS_CONFIG.test(text) ||
     SCRAPE_CONFIG_LIST.test(text) ||
+    (AGENT_SECTION.test(text) && NESTED_SCRAPE_CONFIGS.test(text)) ||
     (OPERATOR_API.test(text) && OPERATOR_RESOURCE.test(text)) ||
     (CONFIG_MAP.test(text) && CONFIG_MAP_KEY.test(text) && EMBEDDED_CONFIG.test(text)) ||
     (SECRET.test(text) && CONFIG_MAP_KEY.test(text))
