@@ -208,6 +208,53 @@ describe('lintCommand inputs and settings', () => {
       'scrapelint: skipped ignored/bad.yml: it matches an ignore pattern of the configuration file\n',
     );
   });
+  it("a Helm chart's template is not YAML: named, one parse-error at its first action; in a walk, a note", async () => {
+    // As prometheus-community's pushgateway chart writes its ServiceMonitor (the YAML parser gave 97 errors).
+    const template = [
+      '{{- if .Values.serviceMonitor.enabled }}',
+      'apiVersion: monitoring.coreos.com/v1',
+      'kind: ServiceMonitor',
+      'metadata:',
+      '  name: {{ template "prometheus-pushgateway.fullname" . }}',
+      'spec:',
+      '  endpoints:',
+      '  - port: http',
+      '    honorLabels: {{ .Values.serviceMonitor.honorLabels }}',
+      '{{- end }}',
+      '',
+    ].join('\n');
+    const sub = join(dir, 'chart');
+    mkdirSync(join(sub, 'templates'), { recursive: true });
+    writeFileSync(join(sub, 'templates', 'servicemonitor.yaml'), template);
+    writeFileSync(join(sub, 'templates', 'values-free.yaml'), template.replace(/^\{\{-.*\n/, ''));
+    const named = await lintCommand({
+      paths: ['templates/servicemonitor.yaml'],
+      cwd: sub,
+      format: 'json',
+      color: false,
+      noConfig: true,
+    });
+    const [file] = json(named.stdout);
+    expect(named.exitCode).toBe(1);
+    expect(file?.messages.map((m) => [m.ruleId, m.message])).toEqual([
+      [
+        'parse-error',
+        "a Go template (a Helm chart's?): {{- if .Values.serviceMonitor.enabled }} is not YAML, and what the file configures is known only once rendered; lint the rendered output instead (helm template CHART | scrapelint config -)",
+      ],
+    ]);
+    const walked = await lintCommand({
+      paths: ['.'],
+      cwd: sub,
+      format: 'json',
+      color: false,
+      noConfig: true,
+    });
+    expect([walked.exitCode, json(walked.stdout)]).toEqual([0, []]);
+    expect(walked.stderr.split('\n').filter((l) => l !== '')).toEqual([
+      "scrapelint: skipped templates/servicemonitor.yaml: a Go template (a Helm chart's?), not YAML until rendered; lint the rendered output (helm template CHART | scrapelint config -)",
+      "scrapelint: skipped templates/values-free.yaml: a Go template (a Helm chart's?), not YAML until rendered; lint the rendered output (helm template CHART | scrapelint config -)",
+    ]);
+  });
   it('only: config lints any YAML found in a walk as a config and skips expositions', async () => {
     const result = await run({ paths: ['nested/'], only: 'config' });
     expect(json(result.stdout).map((r) => r.filePath)).toEqual([

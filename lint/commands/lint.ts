@@ -17,7 +17,7 @@ import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
 import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
-import { detectKind, judgedByContent } from '../sources/detect.js';
+import { detectKind, goTemplateAction, judgedByContent } from '../sources/detect.js';
 import { firstUnprintable } from '../sources/unprintable.js';
 import type { FileResult, SourceKind } from '../types.js';
 import { VERSION } from '../version.js';
@@ -287,6 +287,26 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
               settings,
             ),
           );
+        } else if (kind === 'config' && goTemplateAction(text) !== undefined) {
+          // A Helm chart's template: its YAML, and what it configures, exist only once rendered. Named, it is an
+          // error at its first action (one, not the dozens the YAML parser would give); found in a walk, a note.
+          const template = goTemplateAction(text);
+          if (named.has(input)) {
+            read.push(
+              lintSourceError(
+                text,
+                input,
+                kind,
+                {
+                  message: `a Go template (a Helm chart's?): ${template?.action ?? '{{ }}'} is not YAML, and what the file configures is known only once rendered; lint the rendered output instead (helm template CHART | scrapelint config -)`,
+                  range: { start: template?.start ?? 0, end: template?.end ?? 0 },
+                },
+                settings,
+              ),
+            );
+          } else {
+            stderr += `scrapelint: skipped ${relative(options.cwd, input) || input}: a Go template (a Helm chart's?), not YAML until rendered; lint the rendered output (helm template CHART | scrapelint config -)\n`;
+          }
         } else if (kind === 'config') {
           read.push({ config: text, filePath: input, requireConfig: only === 'config' && named.has(input) });
         } else {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectKind, isConfigText, isExpositionText } from './detect.js';
+import { detectKind, goTemplateAction, isConfigText, isExpositionText } from './detect.js';
 
 describe('detectKind', () => {
   it('Prometheus configs and operator resources by content', () => {
@@ -51,5 +51,31 @@ describe('detectKind', () => {
     expect(isExpositionText('')).toBe(false);
     expect(isExpositionText('# just a comment\n')).toBe(false);
     expect(isExpositionText('up 1\nup{a="b"} NaN\n')).toBe(true);
+  });
+});
+
+describe('goTemplateAction', () => {
+  it("finds a Helm chart's actions where YAML structure stands", () => {
+    expect(goTemplateAction('{{- if .Values.sm.enabled }}\nkind: ServiceMonitor\n')).toEqual({
+      start: 0,
+      end: 28,
+      action: '{{- if .Values.sm.enabled }}',
+    });
+    expect(goTemplateAction('metadata:\n  name: {{ .Release.Name }}-sm\n')?.start).toBe(18);
+    expect(goTemplateAction('spec:\n  - {{ toYaml .Values.endpoints }}\n')?.action).toBe(
+      '{{ toYaml .Values.endpoints }}',
+    );
+  });
+  it('leaves alone template text inside strings, comments, $variables and flow mappings', () => {
+    for (const text of [
+      'annotations:\n  summary: "{{ $labels.instance }} is down"\n',
+      'data:\n  rules.yml: |\n    summary: down since {{ .StartsAt }}\n',
+      'x:\n  y: {{ $value }}\n',
+      '# {{ .Values.note }}\nscrape_configs: []\n',
+      "scrape_configs:\n  - job_name: f\n    params: {'match[]': ['{job=\"x\"}']}\n",
+      'x: {a: {b: 1}}\n',
+    ]) {
+      expect(goTemplateAction(text)).toBeUndefined();
+    }
   });
 });

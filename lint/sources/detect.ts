@@ -90,3 +90,20 @@ export function detectKind(path: string, text: string, only?: SourceKind): Sourc
   if (TEXT_NAME.test(path)) return undefined;
   return /^```mermaid/m.test(text) ? 'docs' : undefined;
 }
+
+/**
+ * A Go template action where YAML structure stands, as Helm charts' templates have them: a line that is only an
+ * action (`{{- if .Values.x }}`, `{{ end }}`, `{{- include "x" . | nindent 4 }}`) or a value that starts with one
+ * (`name: {{ .Release.Name }}`). Actions inside quoted or block strings (alert annotations' `{{ $labels.x }}`) do not
+ * count. The offset of the first, or -1.
+ */
+const TEMPLATE_ACTION =
+  /^[ \t]*(?:-[ \t]+)?(?:[^\s#"'][^:#\n]*:[ \t]+)?(\{\{-?[ \t]*[-.a-zA-Z(/][^\n]*?\}\})/m;
+
+export function goTemplateAction(text: string): { start: number; end: number; action: string } | undefined {
+  const match = TEMPLATE_ACTION.exec(text);
+  const action = match?.[1];
+  if (match === null || action === undefined) return undefined;
+  const start = match.index + match[0].length - action.length;
+  return { start, end: start + action.length, action };
+}
