@@ -40,6 +40,11 @@ describe('detectKind', () => {
       ),
     ).toBe('exposition');
     expect(detectKind('notes.txt', 'total 3 # {not an exemplar\n')).toBeUndefined();
+    // Written on Windows: a byte order mark and CRLF line ends; the parser then says what is wrong with them.
+    expect(detectKind('win.txt', '\uFEFF# HELP app_up Whether.\r\n# TYPE app_up gauge\r\napp_up 1\r\n')).toBe(
+      'exposition',
+    );
+    expect(detectKind('notes.txt', '\uFEFFhello world\r\n')).toBeUndefined();
     expect(detectKind('a.prom', '', 'config')).toBeUndefined();
   });
   it('Markdown', () => {

@@ -52,9 +52,11 @@ export function isConfigText(text: string): boolean {
 
 /** Whether text looks like Prometheus text format or OpenMetrics (judged on its first non-empty lines). */
 export function isExpositionText(text: string): boolean {
-  const head = text.slice(0, 4096);
+  // A byte order mark and CRLF line ends (files written on Windows, e.g. for windows_exporter's textfile
+  // collector) do not change what the file is: judged without them, so that the parser reports them.
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '');
   const lines = head
-    .split('\n')
+    .split(/\r?\n/)
     .filter((l) => l.trim() !== '')
     .slice(0, 5);
   if (lines.length === 0) return false;
