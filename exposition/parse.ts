@@ -119,12 +119,40 @@ export function detectFormat(head: string): Format {
   return 'text';
 }
 
+/** Characters that print as nothing, or as something else, named in messages by code point. */
+const INVISIBLE: ReadonlyMap<number, string> = new Map([
+  [0x00, 'a NUL byte'],
+  [0x7f, 'a DEL control character'],
+  [0xa0, 'a no-break space'],
+  [0xad, 'a soft hyphen'],
+  [0x200b, 'a zero-width space'],
+  [0x200c, 'a zero-width non-joiner'],
+  [0x200d, 'a zero-width joiner'],
+  [0x200e, 'a left-to-right mark'],
+  [0x200f, 'a right-to-left mark'],
+  [0x2028, 'a line separator'],
+  [0x2029, 'a paragraph separator'],
+  [0x2060, 'a word joiner'],
+  [0xfeff, 'a byte order mark (save the file as UTF-8 without one)'],
+  [0xfffd, 'the replacement character (the input was not valid UTF-8 here)'],
+]);
+
 function describeChar(c: number): string {
   if (Number.isNaN(c) || c < 0) return 'end of line';
   if (c === SPACE) return 'a space';
   if (c === TAB) return 'a tab';
   if (c === CR) return 'a carriage return (lines must end with \\n only)';
+  const hex = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  const named = INVISIBLE.get(c);
+  if (named !== undefined) return `${hex}, ${named}`;
+  if (c < 0x20 || (c >= 0x80 && c < 0xa0)) return `${hex}, a control character`;
   return `'${String.fromCharCode(c)}'`;
+}
+
+/** The message for a `# TYPE` word that is no type: quoted so that a carriage return or a control shows. */
+function unknownType(word: string, expected: string): string {
+  const crlf = word.endsWith('\r') ? '; the line ends with \\r\\n, and lines must end with \\n only' : '';
+  return `unknown metric type ${JSON.stringify(word)} (expected ${expected})${crlf}`;
 }
 
 /** FNV-1a over a range of char codes, in two lanes with different seeds and primes. */
@@ -540,7 +568,7 @@ export class ExpositionParser {
       if (type === undefined) {
         return this.#error(
           'invalid-type',
-          `unknown metric type "${word}" (expected counter, gauge, histogram, summary or untyped)`,
+          unknownType(word, 'counter, gauge, histogram, summary or untyped'),
           i,
           b,
         );
@@ -737,7 +765,7 @@ export class ExpositionParser {
       if (!OM_TYPES.has(word)) {
         return this.#error(
           'invalid-type',
-          `unknown metric type "${word}" (expected counter, gauge, histogram, gaugehistogram, stateset, info, summary or unknown)`,
+          unknownType(word, 'counter, gauge, histogram, gaugehistogram, stateset, info, summary or unknown'),
           i,
           b,
         );
@@ -936,7 +964,7 @@ export class ExpositionParser {
         'invalid-value',
         token.endsWith('\r')
           ? 'invalid value: lines must end with \\n, not \\r\\n'
-          : `invalid value "${token}" (expected a float, NaN, +Inf or -Inf)`,
+          : `invalid value ${JSON.stringify(token)} (expected a float, NaN, +Inf or -Inf)`,
         vs,
         ve,
       );
