@@ -180,13 +180,7 @@ describe('lintCommand inputs and settings', () => {
     expect(json(result.stdout).map((r) => r.filePath)).toEqual(named.map((n) => join(sub, n)));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe('');
-    const walked = await lintCommand({
-      paths: ['.'],
-      cwd: sub,
-      format: 'json',
-      color: false,
-      noConfig: true,
-    });
+    const walked = await run({ paths: ['.'], cwd: sub });
     expect(json(walked.stdout)).toEqual([]);
     expect(walked.exitCode).toBe(0);
   });
@@ -242,13 +236,7 @@ describe('lintCommand inputs and settings', () => {
         "a Go template (a Helm chart's?): {{- if .Values.serviceMonitor.enabled }} is not YAML, and what the file configures is known only once rendered; lint the rendered output instead (helm template CHART | scrapelint config -)",
       ],
     ]);
-    const walked = await lintCommand({
-      paths: ['.'],
-      cwd: sub,
-      format: 'json',
-      color: false,
-      noConfig: true,
-    });
+    const walked = await run({ paths: ['.'], cwd: sub });
     expect([walked.exitCode, json(walked.stdout)]).toEqual([0, []]);
     expect(walked.stderr.split('\n').filter((l) => l !== '')).toEqual([
       "scrapelint: skipped templates/servicemonitor.yaml: a Go template (a Helm chart's?), not YAML until rendered; lint the rendered output (helm template CHART | scrapelint config -)",
