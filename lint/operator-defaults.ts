@@ -24,8 +24,12 @@ import type { OperatorDefaults, ScrapeJob } from './types.js';
 /** The operator's default `spec.scrapeInterval`. */
 export const OPERATOR_DEFAULT_INTERVAL = '30s';
 
-/** Quick test for a file that may hold a `Prometheus` resource (the command reads those first). */
-export const PROMETHEUS_RESOURCE = /^\s*(?:-\s+)?kind\s*:\s*["']?Prometheus["']?\s*(?:#.*)?$/m;
+/**
+ * Quick test for a file that may hold a `Prometheus` resource (the command reads those first): a `kind: Prometheus`
+ * or a kube-prometheus-stack values file's `prometheusSpec:`, which the chart renders into one.
+ */
+export const PROMETHEUS_RESOURCE =
+  /^\s*(?:-\s+)?kind\s*:\s*["']?Prometheus["']?\s*(?:#.*)?$|^[ \t]+prometheusSpec[ \t]*:/m;
 
 /** 0, `0`, `0B`, `0MB`, `0MiB`: no limit. */
 export function isZeroLimit(limit: string | number | undefined): boolean {

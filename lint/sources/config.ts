@@ -66,6 +66,12 @@ class Reader {
   constructor(
     readonly doc: Document,
     readonly docRange: Range,
+    /**
+     * A Helm chart's values: `false` and `""` mean "not set", as the chart's templates test them
+     * (`{{- if .Values.prometheus.prometheusSpec.sampleLimit }}`): kube-prometheus-stack's own defaults are
+     * `sampleLimit: false` and `scrapeInterval: ""`.
+     */
+    readonly blankIsUnset = false,
   ) {}
 
   deref(node: AnyNode): AnyNode {
@@ -123,7 +129,10 @@ class Reader {
     const node = this.deref(found.value);
     // An alias is reported where it is used, not where its anchor stands.
     const range = rangeOf(found.value ?? found.key, this.docRange);
-    if (isScalar(node)) return node.value === null ? undefined : { value: node.value, range };
+    if (isScalar(node)) {
+      const unset = node.value === null || (this.blankIsUnset && (node.value === false || node.value === ''));
+      return unset ? undefined : { value: node.value, range };
+    }
     if (node != null) this.problem(found.value, `'${key}' must be a single value`);
     return undefined;
   }
@@ -276,6 +285,123 @@ function readAgent(r: Reader, root: YAMLMap): { global: GlobalConfig; jobs: Scra
   return undefined;
 }
 
+/** The prometheusSpec fields scrapelint reads; a values file that sets none (nor additional monitors) is not read. */
+const VALUES_SPEC_KEYS = [
+  'additionalScrapeConfigs',
+  'scrapeInterval',
+  'scrapeTimeout',
+  'sampleLimit',
+  'enforcedSampleLimit',
+  'bodySizeLimit',
+  'enforcedBodySizeLimit',
+  'overrideHonorTimestamps',
+  'overrideHonorLabels',
+];
+const VALUES_MONITOR_KEYS: [string, JobOrigin][] = [
+  ['additionalServiceMonitors', 'ServiceMonitor'],
+  ['additionalPodMonitors', 'PodMonitor'],
+];
+const SPEC_PATH = 'prometheus.prometheusSpec';
+
+interface HelmValues {
+  /** Whether it holds anything scrapelint reads (else it is left alone as other YAML is). */
+  readonly scrapeRelated: boolean;
+  /** The top-level `prometheus:` key, where a finding about the file as a whole points. */
+  readonly keyRange: Range;
+  readonly global: GlobalConfig;
+  readonly jobs: ScrapeJob[];
+  readonly resource?: PrometheusResource;
+}
+
+/**
+ * A kube-prometheus-stack values file: a top-level `prometheus:` mapping with a `prometheusSpec:` key. The chart
+ * renders `prometheusSpec` into a `Prometheus` resource, so its scrapeInterval, limits and overrides are read as
+ * that resource's spec (lint/operator-defaults.ts) and, as the operator does, its sampleLimit / bodySizeLimit become
+ * the generated `global:` limits; `additionalScrapeConfigs` (plain scrape configs the operator appends as written)
+ * are read as jobs, `prometheus.additionalServiceMonitors` / `additionalPodMonitors` (monitor specs with a `name`) as
+ * operator monitors. Undefined when the mapping is not one.
+ */
+function readHelmValues(r: Reader, root: YAMLMap, filePath: string): HelmValues | undefined {
+  const sectionEntry = r.entry(root, 'prometheus');
+  const section = r.deref(sectionEntry?.value);
+  if (!isMap(section)) return undefined;
+  const specEntry = r.entry(section, 'prometheusSpec');
+  if (specEntry === undefined) return undefined;
+  const keyRange = rangeOf(sectionEntry?.key, r.docRange);
+  const specNode = r.deref(specEntry.value);
+  const jobs: ScrapeJob[] = [];
+  let scrapeRelated = false;
+  let spec: YAMLMap | undefined;
+  if (isMap(specNode)) spec = specNode;
+  else if (specNode != null && !(isScalar(specNode) && specNode.value === null)) {
+    r.problem(
+      specEntry.value,
+      `${SPEC_PATH} must be a mapping (the chart renders it into the Prometheus resource's spec), not ${isSeq(specNode) ? 'a list' : 'a single value'}`,
+    );
+  }
+  // The chart's templates test these fields with `if`: false and "" mean unset (its defaults are so written).
+  const chart = new Reader(r.doc, r.docRange, true);
+  const { resource, globalSamples, globalBody } = prometheusSpec(
+    chart,
+    spec,
+    { value: SPEC_PATH, range: rangeOf(specEntry.key, keyRange) },
+    `kube-prometheus-stack values ${SPEC_PATH} (${filePath})`,
+  );
+  r.problems.push(...chart.problems);
+  if (spec !== undefined) {
+    scrapeRelated = VALUES_SPEC_KEYS.some((key) => r.entry(spec, key) !== undefined);
+    const listEntry = r.entry(spec, 'additionalScrapeConfigs');
+    const list = r.deref(listEntry?.value);
+    if (isSeq(list)) {
+      list.items.forEach((item, index) => {
+        const node = r.deref(item as AnyNode);
+        if (isMap(node)) jobs.push(prometheusJob(r, node, index));
+        else
+          r.problem(
+            node ?? list,
+            `${SPEC_PATH}.additionalScrapeConfigs entry ${index + 1} must be a mapping (a scrape config with job_name)`,
+          );
+      });
+    } else if (listEntry !== undefined && list != null && !(isScalar(list) && list.value === null)) {
+      const templated = isScalar(list) && typeof list.value === 'string';
+      r.problem(
+        listEntry.value,
+        templated
+          ? `${SPEC_PATH}.additionalScrapeConfigs is a string (the chart passes it through tpl): what it configures is known only once rendered; lint the rendered output (helm template CHART -f VALUES | scrapelint config -)`
+          : `${SPEC_PATH}.additionalScrapeConfigs must be a list of scrape configs (- job_name: ...)`,
+      );
+    }
+  }
+  for (const [key, kind] of VALUES_MONITOR_KEYS) {
+    if (r.entry(section, key) === undefined) continue;
+    scrapeRelated = true;
+    r.seq(section, key).forEach((item, index) => {
+      if (!isMap(item)) {
+        r.problem(
+          item,
+          `prometheus.${key} entry ${index + 1} must be a mapping (a ${kind} spec with a name)`,
+        );
+        return;
+      }
+      const itemRange = rangeOf(item, keyRange);
+      const name = r.string(item, 'name') ?? { value: `${index}`, range: itemRange };
+      jobs.push(
+        ...monitorJobs(r, item, kind, { value: `${kind}/${name.value}`, range: name.range }, itemRange),
+      );
+    });
+  }
+  return {
+    scrapeRelated,
+    keyRange,
+    global: {
+      ...optional('sampleLimit', globalSamples),
+      ...optional('bodySizeLimit', globalBody),
+    },
+    jobs,
+    ...optional('resource', spec === undefined ? undefined : resource),
+  };
+}
+
 function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
   const metadata = r.map(root, 'metadata');
   const nameNode = r.string(metadata, 'name');
@@ -288,6 +414,22 @@ function operatorJobs(r: Reader, root: YAMLMap, kind: JobOrigin): ScrapeJob[] {
     r.problem(root, `${kind} has no spec`);
     return [];
   }
+  return monitorJobs(r, spec, kind, { value: base, range: nameRange }, rootRange);
+}
+
+/**
+ * The jobs the operator generates from a monitor's `spec` (a ServiceMonitor's endpoints, a PodMonitor's
+ * podMetricsEndpoints, a ScrapeConfig), named `base` (endpoints get `/<index>`).
+ */
+function monitorJobs(
+  r: Reader,
+  spec: YAMLMap,
+  kind: JobOrigin,
+  baseName: Located<string>,
+  rootRange: Range,
+): ScrapeJob[] {
+  const base = baseName.value;
+  const nameRange = baseName.range;
   const shared = {
     origin: kind,
     ...optional('sampleLimit', r.integer(spec, 'sampleLimit')),
@@ -362,6 +504,25 @@ function prometheusResource(r: Reader, root: YAMLMap, filePath: string): Prometh
   const name = nameNode?.value ?? '<unnamed>';
   const namespace = r.string(metadata, 'namespace')?.value ?? 'default';
   const spec = r.map(root, 'spec');
+  const rootRange = rangeOf(root, r.docRange);
+  return prometheusSpec(
+    r,
+    spec,
+    nameNode ?? { value: name, range: rangeOf(r.entry(root, 'kind')?.value, rootRange) },
+    `Prometheus ${namespace}/${name} (${filePath})`,
+  ).resource;
+}
+
+/**
+ * What a `Prometheus` spec gives the jobs of its configuration: the resource's defaults for operator jobs, and the
+ * generated `global:` limits (spec.sampleLimit / spec.bodySizeLimit, Prometheus >= 2.45), which every job inherits.
+ */
+function prometheusSpec(
+  r: Reader,
+  spec: YAMLMap | undefined,
+  name: Located<string>,
+  source: string,
+): { resource: PrometheusResource; globalSamples?: Located<number>; globalBody?: Located<string | number> } {
   const value = <T>(located: Located<T> | undefined): T | undefined => located?.value;
   const bodySize = r.sizeOrNumber(spec, 'enforcedBodySizeLimit');
   // spec.sampleLimit / spec.bodySizeLimit become global limits; the operator drops them (with a warning) for a
@@ -373,13 +534,12 @@ function prometheusResource(r: Reader, root: YAMLMap, filePath: string): Prometh
   const globalBody = globalLimits ? bodySizeLimit : undefined;
   const scrapeInterval = r.string(spec, 'scrapeInterval');
   const scrapeTimeout = r.string(spec, 'scrapeTimeout');
-  const rootRange = rangeOf(root, r.docRange);
-  return {
-    name: nameNode ?? { value: name, range: rangeOf(r.entry(root, 'kind')?.value, rootRange) },
+  const resource: PrometheusResource = {
+    name,
     ...optional('scrapeInterval', scrapeInterval),
     ...optional('scrapeTimeout', scrapeTimeout),
     defaults: {
-      source: `Prometheus ${namespace}/${name} (${filePath})`,
+      source,
       ...optional('scrapeInterval', value(scrapeInterval)),
       ...optional('scrapeTimeout', value(scrapeTimeout)),
       ...optional('enforcedSampleLimit', value(r.integer(spec, 'enforcedSampleLimit'))),
@@ -389,6 +549,11 @@ function prometheusResource(r: Reader, root: YAMLMap, filePath: string): Prometh
       ...optional('overrideHonorTimestamps', value(r.boolean(spec, 'overrideHonorTimestamps'))),
       ...optional('overrideHonorLabels', value(r.boolean(spec, 'overrideHonorLabels'))),
     },
+  };
+  return {
+    resource,
+    ...optional('globalSamples', globalSamples),
+    ...optional('globalBody', globalBody),
   };
 }
 
@@ -514,6 +679,7 @@ export function parseConfig(
   let recognized = false;
   const embedded: EmbeddedConfig[] = [];
   const prometheusResources: PrometheusResource[] = [];
+  let valuesWithoutScrape: Range | undefined;
 
   for (const doc of docs) {
     const docRange = rangeOf(doc.contents, { start: 0, end: 0 });
@@ -555,8 +721,17 @@ export function parseConfig(
       if (found.length > 0) recognized = true;
       embedded.push(...found);
     }
-    const agent = kind === undefined ? readAgent(r, root) : undefined;
-    if (agent !== undefined) {
+    // A values file may have a top-level `global:` (the chart's own has one, for rbac and image settings).
+    const values =
+      kind === undefined || kind === 'prometheus' ? readHelmValues(r, root, filePath) : undefined;
+    const agent = kind === undefined && values === undefined ? readAgent(r, root) : undefined;
+    if (values !== undefined) {
+      if (values.scrapeRelated) recognized = true;
+      else valuesWithoutScrape ??= values.keyRange;
+      global = values.global;
+      jobs.push(...values.jobs);
+      if (values.resource !== undefined && values.scrapeRelated) prometheusResources.push(values.resource);
+    } else if (agent !== undefined) {
       recognized = true;
       global = agent.global;
       jobs.push(...agent.jobs);
@@ -588,7 +763,12 @@ export function parseConfig(
     problems.push(...r.problems);
   }
   const first = docs.find((doc) => doc.contents !== null);
-  if (requireConfig && !recognized && problems.length === 0 && first !== undefined) {
+  if (requireConfig && !recognized && problems.length === 0 && valuesWithoutScrape !== undefined) {
+    problems.push({
+      message: `a kube-prometheus-stack values file with nothing to scrape-check: ${SPEC_PATH} sets none of ${VALUES_SPEC_KEYS.join(', ')}, and prometheus has no additionalServiceMonitors or additionalPodMonitors`,
+      range: firstLineOf(text, valuesWithoutScrape),
+    });
+  } else if (requireConfig && !recognized && problems.length === 0 && first !== undefined) {
     const root = first.contents;
     const what = isMap(root) ? 'a mapping' : isSeq(root) ? 'a list' : 'a scalar';
     problems.push({

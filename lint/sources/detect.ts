@@ -16,6 +16,14 @@ const SCRAPE_CONFIG_LIST = /^-[ \t]+job_name[ \t]*:/m;
 /** Grafana Agent static mode: a top-level `metrics:` (or `prometheus:`) section with instances' `scrape_configs`. */
 const AGENT_SECTION = /^(?:metrics|prometheus)[ \t]*:[ \t]*(?:#.*)?$/m;
 const NESTED_SCRAPE_CONFIGS = /^[ \t]+(?:-[ \t]+)?scrape_configs[ \t]*:/m;
+/**
+ * kube-prometheus-stack values: a top-level `prometheus:` with an indented `prometheusSpec:` and a field scrapelint
+ * reads (in prometheusSpec, or the chart's additional monitors). A values file without one is left alone.
+ */
+const VALUES_SECTION = /^prometheus[ \t]*:[ \t]*(?:#.*)?$/m;
+const VALUES_SPEC = /^[ \t]+prometheusSpec[ \t]*:/m;
+const VALUES_SCRAPE_KEY =
+  /^[ \t]+(?:additionalScrapeConfigs|scrapeInterval|scrapeTimeout|sampleLimit|enforcedSampleLimit|bodySizeLimit|enforcedBodySizeLimit|overrideHonorTimestamps|overrideHonorLabels|additionalServiceMonitors|additionalPodMonitors)[ \t]*:/m;
 const OPERATOR_RESOURCE =
   /^\s*(?:-\s+)?kind\s*:\s*["']?(ServiceMonitor|PodMonitor|ScrapeConfig|Prometheus)["']?\s*$/m;
 const OPERATOR_API = /apiVersion\s*:\s*["']?monitoring\.coreos\.com\//;
@@ -36,7 +44,8 @@ const EXPOSITION_LINE =
 
 /**
  * Whether YAML text holds a Prometheus configuration, a bare list of scrape configs (the operator's
- * additionalScrapeConfigs), a Grafana Agent static-mode file, a Prometheus-Operator resource, or a ConfigMap with a
+ * additionalScrapeConfigs), a Grafana Agent static-mode file, a kube-prometheus-stack values file with scrape
+ * settings, a Prometheus-Operator resource, or a ConfigMap with a
  * `*.yml`/`*.yaml` key whose text is a Prometheus configuration.
  */
 export function isConfigText(text: string): boolean {
@@ -44,6 +53,7 @@ export function isConfigText(text: string): boolean {
     PROMETHEUS_CONFIG.test(text) ||
     SCRAPE_CONFIG_LIST.test(text) ||
     (AGENT_SECTION.test(text) && NESTED_SCRAPE_CONFIGS.test(text)) ||
+    (VALUES_SECTION.test(text) && VALUES_SPEC.test(text) && VALUES_SCRAPE_KEY.test(text)) ||
     (OPERATOR_API.test(text) && OPERATOR_RESOURCE.test(text)) ||
     (CONFIG_MAP.test(text) && CONFIG_MAP_KEY.test(text) && EMBEDDED_CONFIG.test(text)) ||
     (SECRET.test(text) && CONFIG_MAP_KEY.test(text))
