@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { lintCommand } from '../commands/lint.js';
 import { lintConfigText } from '../config-engine.js';
 import type { FileResult } from '../types.js';
@@ -76,6 +78,22 @@ describe('kube-prometheus-stack values: additionalScrapeConfigs', () => {
     expect(result.model.jobs.map((j) => [j.name.value, j.origin])).toEqual([
       ['kubernetes-pods', 'prometheus'],
       ['batch', 'prometheus'],
+    ]);
+  });
+
+  it('suppression comments of the values file apply to its jobs', () => {
+    const text = values(
+      pushgatewayJobs.replace(
+        '      - job_name: batch',
+        '      # scrapelint disable-next-line single-massive-target -- batch jobs, by design\n      - job_name: batch',
+      ),
+    );
+    const result = lintConfigText(text, 'values.yaml');
+    expect(result.messages.map((m) => m.ruleId)).toEqual(
+      GATEWAY_RULES.filter((r) => r !== 'single-massive-target'),
+    );
+    expect(result.suppressedMessages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)).toEqual([
+      '10:19 single-massive-target',
     ]);
   });
 
@@ -299,6 +317,55 @@ describe("kube-prometheus-stack's own values.yaml (fixtures/real-world, trimmed)
     expect(line).toBeGreaterThan(0);
     expect(shown(edited, lintConfigText(edited, 'values.yaml'))).toEqual(
       GATEWAY_RULES.map((rule) => `${line}:19 ${rule} "pushgateway"`),
+    );
+  });
+});
+
+describe('kube-prometheus-stack values: any value in any place', () => {
+  it('never throws, and every finding has a position inside the file', () => {
+    const anyValue = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.array(
+        fc.record({ job_name: fc.jsonValue({ maxDepth: 1 }), honor_labels: fc.jsonValue({ maxDepth: 1 }) }),
+        {
+          maxLength: 3,
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          'prometheusSpec',
+          'additionalScrapeConfigs',
+          'sampleLimit',
+          'scrapeInterval',
+          'monitors',
+        ),
+        anyValue,
+        (where, value) => {
+          const doc =
+            where === 'prometheusSpec'
+              ? { prometheus: { prometheusSpec: value } }
+              : where === 'monitors'
+                ? {
+                    prometheus: {
+                      prometheusSpec: {},
+                      additionalServiceMonitors: value,
+                      additionalPodMonitors: value,
+                    },
+                  }
+                : { prometheus: { prometheusSpec: { [where]: value } } };
+          const text = stringify(doc);
+          const lines = text.split('\n').length;
+          const result = lintConfigText(text, 'values.yaml', {}, undefined, { requireConfig: true });
+          for (const m of result.messages) {
+            expect(m.line).toBeGreaterThanOrEqual(1);
+            expect(m.line).toBeLessThanOrEqual(lines);
+            expect(m.column).toBeGreaterThanOrEqual(1);
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
