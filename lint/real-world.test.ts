@@ -1,6 +1,6 @@
 /**
- * fixtures/real-world: configurations, operator resources and expositions taken as found from public projects
- * (fixtures/real-world/README.md says where each comes from). Each is linted through the CLI's own path (detection
+ * fixtures/real-world: configurations, operator resources, Helm values and expositions written after the shape of
+ * what public projects ship (fixtures/real-world/README.md names each model; no text is copied). Each is linted through the CLI's own path (detection
  * by name and content, `--hygiene`, no rc file) and must produce exactly what `expected.yaml` lists: the kind it is
  * read as, the scrape jobs read from a config, and its findings (rule, severity, line, column). A change that adds a false positive on real input, loses
  * a true one, moves a position or stops recognising a file fails here.

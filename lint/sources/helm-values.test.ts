@@ -289,7 +289,7 @@ describe('kube-prometheus-stack values: bad shapes are parse-errors with positio
   }
 });
 
-describe("kube-prometheus-stack's own values.yaml (fixtures/real-world, trimmed)", () => {
+describe("a values file in the shape of kube-prometheus-stack's own (fixtures/real-world)", () => {
   const path = fileURLToPath(
     new URL('../../fixtures/real-world/configs/kube-prometheus-stack-values.yaml', import.meta.url),
   );
