@@ -42,6 +42,12 @@ export interface ScrapeJob {
   readonly sampleLimit?: Located<number>;
   readonly bodySizeLimit?: Located<string | number>;
   readonly scrapeInterval?: Located<string>;
+  /**
+   * The interval the job takes when it sets none, where that is not the file's `global` one: a job in a
+   * kube-prometheus-stack values file's `additionalScrapeConfigs` takes the global scrape_interval the operator
+   * writes, `prometheusSpec.scrapeInterval` (its range), or the operator's 30s default (the `prometheusSpec` key).
+   */
+  readonly inheritedScrapeInterval?: Located<string> & { readonly operatorDefault: boolean };
   readonly scrapeTimeout?: Located<string>;
   readonly metricsPath?: Located<string>;
   /** `params` of the job, e.g. `match[]` of a federation job. */

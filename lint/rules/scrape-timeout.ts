@@ -118,6 +118,16 @@ export default defineRule({
           if (job.scrapeInterval !== undefined && interval === undefined) continue;
           let effectiveInterval = interval || gInterval;
           let inheritedFrom = 'inherited';
+          const inherits = job.inheritedScrapeInterval;
+          if (!operator && job.scrapeInterval === undefined && inherits !== undefined) {
+            // A values file's additionalScrapeConfigs job: the operator's global interval, not Prometheus' 1m.
+            const inherited = parseDuration(inherits.value);
+            if (inherited === undefined || inherited === 0) continue;
+            effectiveInterval = inherited;
+            inheritedFrom = inherits.operatorDefault
+              ? 'the operator default, as no prometheusSpec.scrapeInterval is set'
+              : 'from prometheusSpec.scrapeInterval';
+          }
           if (operator && job.scrapeInterval === undefined) {
             // Operator jobs inherit the Prometheus resource's spec.scrapeInterval (default 30s): compare only when
             // that resource is in view.

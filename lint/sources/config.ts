@@ -16,6 +16,7 @@ import type {
   ScrapeJob,
   SourceProblem,
 } from '../types.js';
+import { OPERATOR_DEFAULT_INTERVAL } from '../operator-defaults.js';
 import { embeddedConfigs } from './configmap.js';
 import { firstUnprintable } from './unprintable.js';
 import type { EmbeddedConfig } from './configmap.js';
@@ -352,10 +353,16 @@ function readHelmValues(r: Reader, root: YAMLMap, filePath: string): HelmValues 
     scrapeRelated = VALUES_SPEC_KEYS.some((key) => r.entry(spec, key) !== undefined);
     const listEntry = r.entry(spec, 'additionalScrapeConfigs');
     const list = r.deref(listEntry?.value);
+    // The operator writes the generated configuration's global scrape_interval from spec.scrapeInterval (default
+    // 30s): these jobs take it, not Prometheus' 1m default.
+    const inheritedScrapeInterval =
+      resource.scrapeInterval === undefined
+        ? { value: OPERATOR_DEFAULT_INTERVAL, range: rangeOf(specEntry.key, keyRange), operatorDefault: true }
+        : { ...resource.scrapeInterval, operatorDefault: false };
     if (isSeq(list)) {
       list.items.forEach((item, index) => {
         const node = r.deref(item as AnyNode);
-        if (isMap(node)) jobs.push(prometheusJob(r, node, index));
+        if (isMap(node)) jobs.push({ ...prometheusJob(r, node, index), inheritedScrapeInterval });
         else
           r.problem(
             node ?? list,

@@ -369,3 +369,36 @@ describe('kube-prometheus-stack values: any value in any place', () => {
     );
   });
 });
+
+describe('kube-prometheus-stack values: the interval additionalScrapeConfigs jobs inherit', () => {
+  const job = (fields: string): string =>
+    [
+      '    additionalScrapeConfigs:',
+      '      - job_name: slow',
+      '        kubernetes_sd_configs: [{ role: pod }]',
+      fields,
+      '',
+    ].join('\n');
+  const timeouts = (text: string): string[] =>
+    lintConfigText(text, 'values.yaml')
+      .messages.filter((m) => m.ruleId === 'scrape-timeout')
+      .map((m) => `${m.line}:${m.column} ${m.message}`);
+
+  it("is the operator's 30s default, not Prometheus' 1m: a 45s timeout is greater", () => {
+    const text = values(job('        scrape_timeout: 45s'));
+    expect(timeouts(text)).toEqual([
+      '9:25 Scrape timeout 45s is greater than the scrape interval 30s (the operator default, as no prometheusSpec.scrapeInterval is set) of job "slow": Prometheus refuses the file ("scrape timeout greater than scrape interval").',
+    ]);
+  });
+
+  it('is prometheusSpec.scrapeInterval when it is set', () => {
+    expect(timeouts(values(`    scrapeInterval: 1m\n${job('        scrape_timeout: 45s')}`))).toEqual([]);
+    expect(timeouts(values(`    scrapeInterval: 20s\n${job('        scrape_timeout: 25s')}`))).toEqual([
+      expect.stringContaining('the scrape interval 20s (from prometheusSpec.scrapeInterval) of job "slow"'),
+    ]);
+  });
+
+  it("does not replace the job's own scrape_interval", () => {
+    expect(timeouts(values(job('        scrape_interval: 1m\n        scrape_timeout: 45s')))).toEqual([]);
+  });
+});
