@@ -268,6 +268,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
         const text = bytes === undefined ? head : bytes.toString('utf8');
         const nul = kind === 'docs' ? text.indexOf('\0') : -1;
         const notUtf8 = kind === 'config' ? firstNotUtf8(bytes ?? headBytes, text) : -1;
+        const template = kind === 'config' ? goTemplateAction(text) : undefined;
         if (nul !== -1 || notUtf8 !== -1) {
           // Markdown takes any text, but a NUL byte says the file is binary (git and grep judge so too); YAML is
           // UTF-8 text (go-yaml refuses other bytes, the yaml package would read them as U+FFFD).
@@ -287,10 +288,9 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
               settings,
             ),
           );
-        } else if (kind === 'config' && goTemplateAction(text) !== undefined) {
+        } else if (template !== undefined) {
           // A Helm chart's template: its YAML, and what it configures, exist only once rendered. Named, it is an
           // error at its first action (one, not the dozens the YAML parser would give); found in a walk, a note.
-          const template = goTemplateAction(text);
           if (named.has(input)) {
             read.push(
               lintSourceError(
@@ -298,8 +298,8 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
                 input,
                 kind,
                 {
-                  message: `a Go template (a Helm chart's?): ${template?.action ?? '{{ }}'} is not YAML, and what the file configures is known only once rendered; lint the rendered output instead (helm template CHART | scrapelint config -)`,
-                  range: { start: template?.start ?? 0, end: template?.end ?? 0 },
+                  message: `a Go template (a Helm chart's?): ${template.action} is not YAML, and what the file configures is known only once rendered; lint the rendered output instead (helm template CHART | scrapelint config -)`,
+                  range: { start: template.start, end: template.end },
                 },
                 settings,
               ),

@@ -360,15 +360,13 @@ function readHelmValues(r: Reader, root: YAMLMap, filePath: string): HelmValues 
         ? { value: OPERATOR_DEFAULT_INTERVAL, range: rangeOf(specEntry.key, keyRange), operatorDefault: true }
         : { ...resource.scrapeInterval, operatorDefault: false };
     if (isSeq(list)) {
-      list.items.forEach((item, index) => {
-        const node = r.deref(item as AnyNode);
-        if (isMap(node)) jobs.push({ ...prometheusJob(r, node, index), inheritedScrapeInterval });
-        else
-          r.problem(
-            node ?? list,
-            `${SPEC_PATH}.additionalScrapeConfigs entry ${index + 1} must be a mapping (a scrape config with job_name)`,
-          );
-      });
+      const listed = scrapeConfigList(
+        r,
+        list,
+        (n) =>
+          `${SPEC_PATH}.additionalScrapeConfigs entry ${n} must be a mapping (a scrape config with job_name)`,
+      );
+      jobs.push(...listed.map((job) => ({ ...job, inheritedScrapeInterval })));
     } else if (listEntry !== undefined && list != null && !(isScalar(list) && list.value === null)) {
       const templated = isScalar(list) && typeof list.value === 'string';
       r.problem(
@@ -596,6 +594,20 @@ function isScrapeConfigList(r: Reader, root: AnyNode): root is YAMLSeq {
   return isMap(first) && r.entry(first, 'job_name') !== undefined;
 }
 
+/**
+ * The jobs of a list of scrape configs (a bare additionalScrapeConfigs list, or a values file's); an entry that is
+ * not a mapping is a problem, `notMapping(its 1-based number)`.
+ */
+function scrapeConfigList(r: Reader, list: YAMLSeq, notMapping: (n: number) => string): ScrapeJob[] {
+  const jobs: ScrapeJob[] = [];
+  list.items.forEach((item, index) => {
+    const node = r.deref(item as AnyNode);
+    if (isMap(node)) jobs.push(prometheusJob(r, node, index));
+    else r.problem(node ?? list, notMapping(index + 1));
+  });
+  return jobs;
+}
+
 /** What a top-level YAML mapping is. */
 export function classifyDocument(value: unknown): 'prometheus' | JobOrigin | 'list' | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
@@ -713,11 +725,9 @@ export function parseConfig(
     if (isScrapeConfigList(r, root)) {
       // The Prometheus Operator's additionalScrapeConfigs: a bare list of scrape_config entries, no top-level key.
       recognized = true;
-      root.items.forEach((item, index) => {
-        const node = r.deref(item as AnyNode);
-        if (isMap(node)) jobs.push(prometheusJob(r, node, index));
-        else r.problem(node, `scrape config entry ${index + 1} must be a mapping with job_name`);
-      });
+      jobs.push(
+        ...scrapeConfigList(r, root, (n) => `scrape config entry ${n} must be a mapping with job_name`),
+      );
       problems.push(...r.problems);
       continue;
     }
@@ -799,5 +809,3 @@ export function parseConfig(
     prometheusResources,
   };
 }
-
-export { firstUnprintable };

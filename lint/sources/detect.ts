@@ -107,7 +107,7 @@ export function detectKind(path: string, text: string, only?: SourceKind): Sourc
  * A Go template action where YAML structure stands, as Helm charts' templates have them: a line that is only an
  * action (`{{- if .Values.x }}`, `{{ end }}`, `{{- include "x" . | nindent 4 }}`) or a value that starts with one
  * (`name: {{ .Release.Name }}`). Actions inside quoted or block strings (alert annotations' `{{ $labels.x }}`) do not
- * count. The offset of the first, or -1.
+ * count. Where the first stands, or undefined.
  */
 const TEMPLATE_ACTION =
   /^[ \t]*(?:-[ \t]+)?(?:[^\s#"'][^:#\n]*:[ \t]+)?(\{\{-?[ \t]*[-.a-zA-Z(/][^\n]*?\}\})/m;
