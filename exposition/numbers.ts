@@ -117,3 +117,40 @@ export function scanSecondsTimestamp(s: string, a: number, b: number): number | 
     e === -1 ? Number(`${token}e3`) : Number(`${token.slice(0, e)}e${Number(token.slice(e + 1)) + 3}`);
   return Number.isFinite(ms) ? ms : undefined;
 }
+
+/** Exact powers of ten (a double holds every one up to 1e22). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The value of a plain decimal `digits[.digits]` (or `.digits`) of at most 15 digits, else undefined (the caller
+ * then asks scanValue). Most sample values and `le` bounds are such decimals, and Number() on a slice costs a
+ * string and a general conversion. Exact: the digits make an integer below 2^53 and the scale is an exact power
+ * of ten, so one IEEE division gives the correctly rounded value, as Number() does (Clinger's fast path).
+ */
+export function plainDecimal(s: string, a: number, b: number): number | undefined {
+  let m = 0;
+  let digits = 0;
+  let point = -1;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && point === -1) {
+      point = i;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  return point === -1 ? m : m / (POW10[b - point - 1] ?? 1);
+}
+
+/** Whether a label value is a valid float (`le`, `quantile`): scanValue's verdict, with the usual forms first. */
+export function isFloat(text: string): boolean {
+  return (
+    text === '+Inf' ||
+    plainDecimal(text, 0, text.length) !== undefined ||
+    scanValue(text, 0, text.length) !== undefined
+  );
+}
