@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
 import { exposerRuntimeEnv } from '../deploy/exposer-runtime.js';
+import { createReadyTopic } from '../test/topics.js';
 import type { RawRecord } from '../exposer/decode.js';
 import { SyntheticApp } from '../exposer/workload.js';
 import type { ChildCommand, ChildStats } from './exposer-child.js';
@@ -142,38 +143,14 @@ export function kafka(brokers: string): Kafka {
   return new Kafka({ clientId: 'queuefront-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
-/**
- * Creates the topic and waits until every partition has a leader. kafkajs's own `waitForLeaders` gives up after its
- * few retries with "This server does not host this topic-partition" when the broker is slow to publish the new
- * topic's metadata (seen under CI load), so the wait is done here, bounded by `timeoutMs`.
- */
-export async function createTopic(
+/** Creates the topic and waits until every partition has a leader (test/topics.ts). */
+export function createTopic(
   brokers: string,
   topic: string,
   partitions = 1,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const admin = kafka(brokers).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      let problem: string;
-      try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-        const found = topics.find((t) => t.name === topic)?.partitions ?? [];
-        if (found.length === partitions && found.every((p) => p.leader >= 0)) return;
-        problem = `${found.filter((p) => p.leader >= 0).length} of ${partitions} partitions have a leader`;
-      } catch (error) {
-        problem = error instanceof Error ? error.message : String(error);
-      }
-      if (Date.now() > until) throw new Error(`topic ${topic} not ready after ${timeoutMs} ms: ${problem}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  return createReadyTopic(kafka(brokers), topic, partitions, timeoutMs);
 }
 
 export async function deleteTopic(brokers: string, topic: string): Promise<void> {

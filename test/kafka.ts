@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
+import { createReadyTopic } from './topics.js';
 
 export function brokers(): string {
   return process.env['KAFKA_BROKERS'] ?? inject('kafkaBrokers');
@@ -16,12 +17,7 @@ export function kafka(clientId = 'queuefront-test'): Kafka {
   return new Kafka({ clientId, brokers: brokers().split(','), logLevel: logLevel.NOTHING });
 }
 
-export async function createTopic(name: string, partitions = 1): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+/** Creates the topic on the suite's broker and waits until every partition has a leader (test/topics.ts). */
+export function createTopic(name: string, partitions = 1): Promise<void> {
+  return createReadyTopic(kafka(), name, partitions);
 }

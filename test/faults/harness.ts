@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { projectRoot } from '../../scripts/project-root.js';
 import { freePort } from '../ports.js';
+import { createReadyTopic } from '../topics.js';
 
 export const FULL = process.env['QUEUEFRONT_FAULTS'] === 'full';
 export const MODE = FULL ? 'full' : 'quick';
@@ -210,14 +211,9 @@ export function kafkaClient(brokers: string, clientId = 'queuefront-faults'): Ka
   });
 }
 
-export async function createTopicOn(brokers: string, topic: string, partitions: number): Promise<void> {
-  const admin = kafkaClient(brokers).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+/** Creates the topic and waits until every partition has a leader (test/topics.ts). */
+export function createTopicOn(brokers: string, topic: string, partitions: number): Promise<void> {
+  return createReadyTopic(kafkaClient(brokers), topic, partitions);
 }
 
 /** A gauge record for source `fault/<instance>` with `series` series, all holding `seq`. */
