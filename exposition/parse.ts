@@ -168,6 +168,18 @@ function hashRange(s: string, a: number, b: number, out: Uint32Array): void {
   out[1] = h2 ^ (h2 >>> 15);
 }
 
+/**
+ * Bytes per series assumed when sizing the duplicate table from a size hint: below the usual sample line (an
+ * exposer's lines with job and instance are 80–150 bytes), so the table rarely has to grow; an overestimate costs
+ * only empty slots, bounded by MAX_PRESIZED_CAPACITY.
+ */
+const HINT_BYTES_PER_SERIES = 64;
+
+function expectedSeries(sizeHint: number | undefined): number {
+  if (sizeHint === undefined || !Number.isFinite(sizeHint) || sizeHint <= 0) return 0;
+  return Math.floor(sizeHint / HINT_BYTES_PER_SERIES);
+}
+
 export class ExpositionParser {
   readonly #onEvent: (event: ParseEvent) => void;
   readonly #trackDuplicates: boolean;
@@ -233,7 +245,7 @@ export class ExpositionParser {
       this.#format = options.format;
       this.#formatSource = 'option';
     }
-    if (this.#trackDuplicates) this.#series = new SeriesTable();
+    if (this.#trackDuplicates) this.#series = new SeriesTable(expectedSeries(options.sizeHint));
   }
 
   /** The format in use, once known (at once with a Content-Type or option, else after detection). */

@@ -144,6 +144,12 @@ export interface ParseOptions {
   /** Track series identities to report duplicate-series facts (memory grows with distinct series). Default true. */
   readonly trackDuplicates?: boolean;
   /**
+   * The input's size in bytes, when known (a file's size, a Content-Length). The duplicate-series table is then
+   * allocated at once for the series such a body may hold instead of growing as they arrive. A hint: a wrong one
+   * costs memory (bounded) or growth, never a wrong result.
+   */
+  readonly sizeHint?: number;
+  /**
    * Longest line kept in memory, in characters (default 4 Mi). A longer line is reported as `line-too-long` and
    * skipped, so memory stays bounded whatever the input.
    */
