@@ -77,6 +77,10 @@ const routes: Record<string, (res: ServerResponse) => void> = {
     res.writeHead(302, { Location: '/metrics' });
     res.end();
   },
+  '/to-ftp': (res) => {
+    res.writeHead(301, { Location: 'ftp://files.invalid/metrics' });
+    res.end();
+  },
   '/loop': (res) => {
     res.writeHead(301, { Location: '/loop' });
     res.end();
@@ -163,11 +167,26 @@ describe('fetchExposition', () => {
     expect((await failure('/brotli')).message).toBe(`${base}/brotli: unsupported Content-Encoding "br"`);
   });
 
+  it('reports a corrupt gzip body that failed before the body was read, not an uncaught error', async () => {
+    // The CLI loads the parser between the headers and the first read: zlib may fail in that gap.
+    const fetched = await fetchExposition(base + '/bad-gzip');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const read = async (): Promise<void> => {
+      for await (const chunk of fetched.body) void chunk;
+    };
+    await expect(read()).rejects.toThrow(`${base}/bad-gzip: the gzip-encoded body is corrupt`);
+  });
+
   it('follows redirects, and stops a redirect loop', async () => {
     expect(await text('/redirect')).toEqual({ body: EXPOSITION, contentType: TEXT, url: `${base}/metrics` });
     const loop = await failure('/loop');
     expect(loop.code).toBe('too-many-redirects');
     expect(loop.message).toBe(`${base}/loop: stopped after 10 redirects`);
+    const ftp = await failure('/to-ftp');
+    expect(ftp.code).toBe('invalid-url');
+    expect(ftp.message).toBe(
+      `${base}/to-ftp: redirected to ftp://files.invalid/metrics: unsupported scheme ftp: (http: or https: only)`,
+    );
   });
 
   it('aborts past the size limit: by Content-Length, while streaming, and after decompression', async () => {

@@ -194,7 +194,16 @@ export async function fetchExposition(
             status,
           );
         }
-        url = parseUrl(new URL(location, url).toString());
+        const target = new URL(location, url);
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+          throw new FetchError(
+            'invalid-url',
+            shown,
+            `redirected to ${target.toString()}: unsupported scheme ${target.protocol} (http: or https: only)`,
+            status,
+          );
+        }
+        url = target;
         continue;
       }
       break;
@@ -239,9 +248,15 @@ export async function fetchExposition(
       throw tooLarge();
     }
     let source: Readable = response;
+    // An error of the body before it is read (a corrupt gzip stream fails as soon as its bytes arrive, and the
+    // caller may load the parser first): kept here and thrown by `body`, never an uncaught 'error' event.
+    let early: Error | undefined;
     if (encoding === 'gzip' || encoding === 'x-gzip') {
       const gunzip = createGunzip();
       response.on('error', (error) => gunzip.destroy(error));
+      gunzip.on('error', (error) => {
+        early ??= error;
+      });
       source = response.pipe(gunzip);
     } else if (encoding !== '' && encoding !== 'identity') {
       response.destroy();
@@ -259,12 +274,14 @@ export async function fetchExposition(
     async function* body(): AsyncGenerator<Buffer> {
       let seen = 0;
       try {
+        if (early !== undefined) throw early;
         for await (const chunk of source as AsyncIterable<Buffer>) {
           seen += chunk.length;
           if (seen > maxBytes) throw tooLarge();
           yield chunk;
         }
         if (timedOut) throw timeoutError();
+        if (early !== undefined) throw early;
         if (!answered.complete)
           throw new FetchError('network', shown, 'connection closed before the body ended');
       } catch (error) {
