@@ -269,19 +269,22 @@ export async function fetchExposition(
       },
     };
 
+    const throwIfFailed = (): void => {
+      if (early !== undefined) throw early;
+    };
     const finalUrl = url.toString();
     const answered = response;
     async function* body(): AsyncGenerator<Buffer> {
       let seen = 0;
       try {
-        if (early !== undefined) throw early;
+        throwIfFailed();
         for await (const chunk of source as AsyncIterable<Buffer>) {
           seen += chunk.length;
           if (seen > maxBytes) throw tooLarge();
           yield chunk;
         }
         if (timedOut) throw timeoutError();
-        if (early !== undefined) throw early;
+        throwIfFailed();
         if (!answered.complete)
           throw new FetchError('network', shown, 'connection closed before the body ended');
       } catch (error) {
