@@ -12,7 +12,14 @@ import { parseConfig } from './sources/config.js';
 import type { ParsedConfig } from './sources/config.js';
 import { toOuter } from './sources/configmap.js';
 import { parseDirectives, StreamedDirectives } from './suppressions.js';
-import type { FileResult, LintMessage, OperatorDefaults, Rule } from './types.js';
+import type {
+  FileResult,
+  GlobalConfig,
+  LintMessage,
+  OperatorDefaults,
+  Rule,
+  SourceProblem,
+} from './types.js';
 
 /** Options of `lintConfigText` beyond the settings. */
 export interface ConfigLintOptions {
@@ -24,6 +31,22 @@ export interface ConfigLintOptions {
   readonly operatorDefaults?: OperatorDefaults | undefined;
   /** Named under `scrapelint config`: YAML that holds no configuration is a parse-error (ParseConfigOptions). */
   readonly requireConfig?: boolean;
+  /** The file is one of another configuration's `scrape_config_files` (see `IncludedBy`). */
+  readonly includedBy?: IncludedBy | undefined;
+}
+
+/**
+ * The configuration whose `scrape_config_files` name a file: Prometheus gives the file's jobs that configuration's
+ * `global`, and refuses a job name used twice anywhere in the set.
+ */
+export interface IncludedBy {
+  /** The including file, as shown in messages. */
+  readonly from: string;
+  /** This file, as shown in messages. */
+  readonly shownAs: string;
+  readonly global: GlobalConfig;
+  /** Job names taken so far (by the including file and the files read before), with where each was first found. */
+  readonly jobNames: Map<string, string>;
 }
 
 /**
@@ -37,9 +60,14 @@ export function lintConfigText(
   filePath: string,
   settings: LintSettings = {},
   list: readonly Rule[] = registry,
-  { unpackConfigMaps = true, operatorDefaults, requireConfig = false }: ConfigLintOptions = {},
+  { unpackConfigMaps = true, operatorDefaults, requireConfig = false, includedBy }: ConfigLintOptions = {},
 ): FileResult & { model: ParsedConfig } {
-  const parsed = parseConfig(text, filePath, { unpackConfigMaps, requireConfig });
+  const read = parseConfig(text, filePath, {
+    unpackConfigMaps,
+    requireConfig,
+    scrapeConfigFile: includedBy !== undefined,
+  });
+  const parsed = includedBy === undefined ? read : asIncluded(read, includedBy);
   const defaults =
     operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources.map((p) => p.defaults));
   const model: ParsedConfig = defaults === undefined ? parsed : { ...parsed, operatorDefaults: defaults };
@@ -76,4 +104,21 @@ export function lintConfigText(
   const { messages, suppressed } = applyDirectives(placed, outer, index, settings, list, directives.used);
   suppressed.push(...innerSuppressed);
   return { ...fileResult(filePath, 'config', messages, suppressed), model };
+}
+
+/** A file of `scrape_config_files`: the including file's global, and its job names checked against the whole set. */
+function asIncluded(parsed: ParsedConfig, { from, shownAs, global, jobNames }: IncludedBy): ParsedConfig {
+  const problems: SourceProblem[] = [...(parsed.problems ?? [])];
+  for (const job of parsed.jobs) {
+    if (job.origin !== 'prometheus' || job.name.range === job.range) continue;
+    const first = jobNames.get(job.name.value);
+    if (first === undefined) jobNames.set(job.name.value, shownAs);
+    else if (first !== shownAs)
+      problems.push({
+        message: `job_name "${job.name.value}" is used in ${first} too: Prometheus refuses the configuration ("found multiple scrape configs with job name")`,
+        range: job.name.range,
+      });
+  }
+  problems.sort((a, b) => a.range.start - b.range.start);
+  return { ...parsed, global: { ...global, inheritedFrom: from }, problems };
 }

@@ -112,3 +112,28 @@ export async function expandPaths(
   }
   return out;
 }
+
+/**
+ * The regular files (symbolic links followed) that a path or glob names, relative to `dir`, sorted, as Prometheus'
+ * filepath.Glob finds the files of `scrape_config_files`: a plain path that does not exist matches nothing.
+ */
+export async function globFiles(pattern: string, dir: string): Promise<string[]> {
+  const { glob, isDynamicPattern } = await loadGlobbing();
+  if (!isDynamicPattern(pattern)) {
+    const absolute = resolve(dir, pattern);
+    try {
+      return (await stat(absolute)).isFile() ? [absolute] : [];
+    } catch {
+      return [];
+    }
+  }
+  const matches = await glob(pattern, {
+    cwd: dir,
+    absolute: true,
+    onlyFiles: true,
+    dot: true,
+    followSymbolicLinks: true,
+    deep: 64,
+  });
+  return matches.map((m) => resolve(m)).sort();
+}

@@ -68,6 +68,12 @@ export interface GlobalConfig {
   /** `global.sample_limit` / `global.body_size_limit` (Prometheus 2.45+): inherited by every job. */
   readonly sampleLimit?: Located<number>;
   readonly bodySizeLimit?: Located<string | number>;
+  /**
+   * Set when the file is one of another configuration's `scrape_config_files`: these values are that file's
+   * `global`, which Prometheus gives the jobs here; their ranges point into that file, so rules use the values
+   * only (the other file's own findings are reported there). Names the file for messages.
+   */
+  readonly inheritedFrom?: string;
 }
 
 /** Something in a source that is not what it must be: a YAML error, an alias bomb, a field of the wrong type. */

@@ -6,12 +6,12 @@
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { lintDocsModel, lintExpositionStream, lintSourceError } from '../engine.js';
 import type { LintSettings } from '../engine.js';
 import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
-import { expandPaths, isUrl } from '../files.js';
+import { expandPaths, globFiles, isUrl } from '../files.js';
 import { mergeOperatorDefaults, PROMETHEUS_RESOURCE } from '../operator-defaults.js';
 import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
@@ -19,6 +19,7 @@ import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
 import { detectKind, goTemplateAction, judgedByContent } from '../sources/detect.js';
 import { firstUnprintable } from '../sources/unprintable.js';
+import type { parseConfig as ParseConfigFn } from '../sources/config.js';
 import type { FileResult, SourceKind } from '../types.js';
 import { VERSION } from '../version.js';
 
@@ -164,6 +165,8 @@ interface PendingConfig {
 async function lintConfigs(
   read: readonly (FileResult | PendingConfig)[],
   settings: LintSettings,
+  cwd: string,
+  note: (text: string) => void,
 ): Promise<FileResult[]> {
   const pending = read.filter((r): r is PendingConfig => 'config' in r);
   // The YAML reader and the config engine are loaded only when there is a configuration to lint (start-up).
@@ -177,14 +180,91 @@ async function lintConfigs(
       .filter((p) => PROMETHEUS_RESOURCE.test(p.config))
       .flatMap((p) => parseConfig(p.config, p.filePath).prometheusResources.map((r) => r.defaults)),
   );
-  return read.map((r) =>
-    'config' in r
-      ? lintConfigText(r.config, r.filePath, settings, rules, {
+  const includes = await scrapeConfigFiles(pending, cwd, parseConfig, note);
+  const included = new Set(includes.flatMap((i) => i.files));
+  const byPath = new Map(pending.map((p) => [p.filePath, p.config]));
+  const results: FileResult[] = [];
+  for (const r of read) {
+    if (!('config' in r)) {
+      results.push(r);
+      continue;
+    }
+    // A file of scrape_config_files is linted once, after the file that names it, with that file's global.
+    if (included.has(r.filePath)) continue;
+    const result = lintConfigText(r.config, r.filePath, settings, rules, {
+      operatorDefaults,
+      requireConfig: r.requireConfig === true,
+    });
+    results.push(result);
+    const include = includes.find((i) => i.from === r);
+    if (include === undefined) continue;
+    const from = shown(cwd, r.filePath);
+    const jobNames = new Map(
+      result.model.jobs
+        .filter((job) => job.origin === 'prometheus' && job.name.range !== job.range)
+        .map((job) => [job.name.value, from]),
+    );
+    for (const file of include.files) {
+      const text = byPath.get(file) ?? (await readIncluded(file, from));
+      results.push(
+        lintConfigText(text, file, settings, rules, {
           operatorDefaults,
-          requireConfig: r.requireConfig === true,
-        })
-      : r,
-  );
+          includedBy: { from, shownAs: shown(cwd, file), global: result.model.global, jobNames },
+        }),
+      );
+    }
+  }
+  return results;
+}
+
+type ParseConfig = typeof ParseConfigFn;
+
+const shown = (cwd: string, path: string): string =>
+  path === STDIN_NAME ? path : relative(cwd, path) || path;
+
+/**
+ * The files that the `scrape_config_files` of each configuration name, as Prometheus finds them: each entry a
+ * path or a glob (filepath.Glob: `*`, `?`, `[...]`) relative to the configuration's directory, the matches in
+ * order, each file taken once (by the first configuration that names it). A pattern that matches nothing is no
+ * error to Prometheus; here it is a note, as a misspelt one would silently drop jobs.
+ */
+async function scrapeConfigFiles(
+  pending: readonly PendingConfig[],
+  cwd: string,
+  parseConfig: ParseConfig,
+  note: (text: string) => void,
+): Promise<{ from: PendingConfig; files: string[] }[]> {
+  const out: { from: PendingConfig; files: string[] }[] = [];
+  const taken = new Set<string>();
+  for (const p of pending) {
+    if (!p.config.includes('scrape_config_files')) continue;
+    const patterns = parseConfig(p.config, p.filePath).scrapeConfigFiles;
+    if (patterns.length === 0) continue;
+    const dir = p.filePath === STDIN_NAME ? cwd : dirname(p.filePath);
+    const files: string[] = [];
+    for (const pattern of patterns) {
+      const matches = await globFiles(pattern.value, dir);
+      if (matches.length === 0)
+        note(
+          `scrapelint: ${shown(cwd, p.filePath)}: scrape_config_files entry "${pattern.value}" matches no file (Prometheus reads no jobs from it)\n`,
+        );
+      for (const match of matches) {
+        if (taken.has(match) || match === p.filePath) continue;
+        taken.add(match);
+        files.push(match);
+      }
+    }
+    if (files.length > 0) out.push({ from: p, files });
+  }
+  return out;
+}
+
+async function readIncluded(file: string, from: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw ioError(`${file} (in scrape_config_files of ${from}): ${describeIoError(error)}`, error);
+  }
 }
 
 export async function lintCommand(options: LintCommandOptions): Promise<CommandResult> {
@@ -322,7 +402,9 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     }
   }
 
-  const results = await lintConfigs(read, settings);
+  const results = await lintConfigs(read, settings, options.cwd, (text) => {
+    stderr += text;
+  });
   const shown =
     options.quiet === true
       ? results.map((r) => ({

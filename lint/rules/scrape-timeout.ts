@@ -62,11 +62,22 @@ export default defineRule({
     return {
       config(model) {
         const { global } = model;
-        const globalInterval = duration(global.scrapeInterval, 'global scrape_interval');
-        const globalTimeout = duration(global.scrapeTimeout, 'global scrape_timeout');
+        // A global of another file (this one is among its scrape_config_files): checked, and reported, there.
+        const inherited = global.inheritedFrom !== undefined;
+        const globalInterval = inherited
+          ? parseDuration(global.scrapeInterval?.value ?? '')
+          : duration(global.scrapeInterval, 'global scrape_interval');
+        const globalTimeout = inherited
+          ? parseDuration(global.scrapeTimeout?.value ?? '')
+          : duration(global.scrapeTimeout, 'global scrape_timeout');
         const gInterval = globalInterval || DEFAULT_INTERVAL_MS;
         const gTimeout = globalTimeout || DEFAULT_TIMEOUT_MS;
-        if (global.scrapeTimeout !== undefined && globalTimeout !== undefined && gTimeout > gInterval) {
+        if (
+          !inherited &&
+          global.scrapeTimeout !== undefined &&
+          globalTimeout !== undefined &&
+          gTimeout > gInterval
+        ) {
           context.report({
             messageId: 'globalTimeoutGreater',
             data: {
@@ -76,7 +87,7 @@ export default defineRule({
             range: global.scrapeTimeout.range,
           });
         }
-        if (global.scrapeInterval !== undefined && globalInterval !== undefined) {
+        if (!inherited && global.scrapeInterval !== undefined && globalInterval !== undefined) {
           overLookback(global.scrapeInterval, globalInterval, '(global) ');
         }
         for (const resource of model.prometheusResources ?? []) {
@@ -117,7 +128,12 @@ export default defineRule({
           if (job.scrapeTimeout === undefined || timeout === undefined || timeout === 0) continue;
           if (job.scrapeInterval !== undefined && interval === undefined) continue;
           let effectiveInterval = interval || gInterval;
-          let inheritedFrom = 'inherited';
+          let inheritedFrom =
+            global.inheritedFrom === undefined
+              ? 'inherited'
+              : globalInterval
+                ? `from the global scrape_interval of ${global.inheritedFrom}`
+                : `the default, as ${global.inheritedFrom} sets no global scrape_interval`;
           const inherits = job.inheritedScrapeInterval;
           if (!operator && job.scrapeInterval === undefined && inherits !== undefined) {
             // A values file's additionalScrapeConfigs job: the operator's global interval, not Prometheus' 1m.

@@ -248,7 +248,10 @@ function prometheusJob(r: Reader, node: YAMLMap, index: number): ScrapeJob {
   };
 }
 
-function readPrometheus(r: Reader, root: YAMLMap): { global: GlobalConfig; jobs: ScrapeJob[] } {
+function readPrometheus(
+  r: Reader,
+  root: YAMLMap,
+): { global: GlobalConfig; jobs: ScrapeJob[]; scrapeConfigFiles: Located<string>[] } {
   const globalEntry = r.entry(root, 'global');
   const g = r.map(root, 'global');
   const global: GlobalConfig = {
@@ -263,7 +266,25 @@ function readPrometheus(r: Reader, root: YAMLMap): { global: GlobalConfig; jobs:
     if (isMap(node)) jobs.push(prometheusJob(r, node, index));
     else r.problem(node, `scrape_configs entry ${index + 1} must be a mapping`);
   });
-  return { global, jobs };
+  // Prometheus refuses a second job of the same name (config.go: "found multiple scrape configs with job name").
+  const named = new Set<string>();
+  for (const job of jobs) {
+    if (job.name.range === job.range) continue; // no job_name: reported as such
+    if (named.has(job.name.value)) {
+      r.problems.push({
+        message: `job_name "${job.name.value}" is used by an earlier scrape config too: Prometheus refuses the file ("found multiple scrape configs with job name")`,
+        range: job.name.range,
+      });
+    }
+    named.add(job.name.value);
+  }
+  const scrapeConfigFiles: Located<string>[] = [];
+  for (const node of r.seq(root, 'scrape_config_files')) {
+    if (isScalar(node) && typeof node.value === 'string' && node.value !== '')
+      scrapeConfigFiles.push({ value: node.value, range: rangeOf(node, r.docRange) });
+    else if (node != null) r.problem(node, "'scrape_config_files' entries must be file paths or globs");
+  }
+  return { global, jobs, scrapeConfigFiles };
 }
 
 /**
@@ -643,6 +664,11 @@ export interface ParsedConfig extends ConfigModel {
   readonly embedded: readonly EmbeddedConfig[];
   /** Prometheus-Operator `Prometheus` resources of the file (the engine merges those of a run: operator-defaults.ts). */
   readonly prometheusResources: readonly PrometheusResource[];
+  /**
+   * `scrape_config_files` of a Prometheus configuration, as written (paths or globs, relative to the file's
+   * directory): Prometheus reads their `scrape_configs` as jobs of this configuration, with its `global`.
+   */
+  readonly scrapeConfigFiles: readonly Located<string>[];
 }
 
 export interface ParseConfigOptions {
@@ -654,13 +680,15 @@ export interface ParseConfigOptions {
    * refuses it. A file found by walking a directory is linted for what it holds and otherwise left alone.
    */
   readonly requireConfig?: boolean;
+  /** The file is one of another configuration's `scrape_config_files`: it may hold `scrape_configs` only. */
+  readonly scrapeConfigFile?: boolean;
 }
 
 /** Reads one YAML file (any number of documents). Never throws on bad input: problems land in `problems`. */
 export function parseConfig(
   text: string,
   filePath: string,
-  { unpackConfigMaps = true, requireConfig = false }: ParseConfigOptions = {},
+  { unpackConfigMaps = true, requireConfig = false, scrapeConfigFile = false }: ParseConfigOptions = {},
 ): ParsedConfig {
   const lineCounter = new LineCounter();
   const unprintable = firstUnprintable(text);
@@ -683,6 +711,7 @@ export function parseConfig(
       recognized: false,
       embedded: [],
       prometheusResources: [],
+      scrapeConfigFiles: [],
     };
   }
   const documents = parseAllDocuments(text, {
@@ -698,6 +727,7 @@ export function parseConfig(
   let recognized = false;
   const embedded: EmbeddedConfig[] = [];
   const prometheusResources: PrometheusResource[] = [];
+  const scrapeConfigFiles: Located<string>[] = [];
   let valuesWithoutScrape: Range | undefined;
 
   for (const doc of docs) {
@@ -757,6 +787,18 @@ export function parseConfig(
       const read = readPrometheus(r, root);
       global = read.global;
       jobs.push(...read.jobs);
+      scrapeConfigFiles.push(...read.scrapeConfigFiles);
+      if (scrapeConfigFile) {
+        // Prometheus reads such a file strictly into a list of scrape configs: any other key fails the load.
+        for (const pair of root.items) {
+          const key = pair.key as AnyNode;
+          if (isScalar(key) && key.value !== 'scrape_configs')
+            r.problem(
+              key,
+              `'${String(key.value)}' is not allowed here: a file of scrape_config_files holds scrape_configs only (Prometheus refuses it; ${String(key.value)} belongs in the main configuration)`,
+            );
+        }
+      }
     } else if (isPrometheusResource(r, root)) {
       recognized = true;
       prometheusResources.push(prometheusResource(r, root, filePath));
@@ -807,5 +849,6 @@ export function parseConfig(
     recognized,
     embedded,
     prometheusResources,
+    scrapeConfigFiles,
   };
 }
