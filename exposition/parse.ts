@@ -499,6 +499,22 @@ export class ExpositionParser {
   }
 
   /** text 0.0.4 (as expfmt): the family a name belongs to, creating it when it is new. */
+  /**
+   * Whether `label` is the special label of the family a text sample named `name` belongs to (`le` of a histogram,
+   * `quantile` of a summary), found as #textFamily finds it but creating no family.
+   */
+  #specialLabelOf(name: string, label: string): boolean {
+    const want = label === 'le' ? 'histogram' : 'summary';
+    const exact = this.#families.get(name);
+    if (exact !== undefined) return exact.type === want;
+    const base = baseOf(name, '_count') ?? baseOf(name, '_sum');
+    const family = base === undefined ? undefined : this.#families.get(base);
+    if (family !== undefined && (family.type === 'summary' || family.type === 'histogram'))
+      return family.type === want;
+    const bucketBase = want === 'histogram' ? baseOf(name, '_bucket') : undefined;
+    return bucketBase !== undefined && this.#families.get(bucketBase)?.type === 'histogram';
+  }
+
   #textFamily(name: string): FamilyState {
     const exact = this.#families.get(name);
     if (exact !== undefined) return exact;
@@ -963,6 +979,15 @@ export class ExpositionParser {
       }
     }
     if (name === undefined) return;
+    if (this.#dupSpecial !== undefined && !this.#specialLabelOf(name, this.#dupSpecial)) {
+      const dup = this.#dupSpecial;
+      return this.#error(
+        'duplicate-label',
+        `label "${dup}" appears twice in the label set`,
+        this.#dupSpecialStart,
+        this.#dupSpecialEnd,
+      );
+    }
     // value
     const vs = i;
     if (om) while (i < b && s.charCodeAt(i) !== SPACE) i++;
@@ -1300,6 +1325,14 @@ export class ExpositionParser {
   #quotedName: string | undefined;
   #quotedNameStart = 0;
   #quotedNameEnd = 0;
+  /**
+   * text 0.0.4: a repeated `le` or `quantile` in the label set just read, left for the caller to judge once the
+   * family is known (promtool keeps a histogram's `le` and a summary's `quantile` out of the label pairs it checks
+   * for duplicates, so there the last one wins).
+   */
+  #dupSpecial: string | undefined;
+  #dupSpecialStart = 0;
+  #dupSpecialEnd = 0;
 
   /**
    * Parses `{...}` starting at the `{` at index a; sets #pos after the `}`. When `allowName`, a quoted string
@@ -1322,6 +1355,7 @@ export class ExpositionParser {
     this.#labelsHash1 = 0;
     this.#labelsHash2 = 0;
     this.#quotedName = undefined;
+    this.#dupSpecial = undefined;
     for (;;) {
       if (!om) while (i < b && ((c = s.charCodeAt(i)) === SPACE || c === TAB)) i++;
       if (i >= b) {
@@ -1411,6 +1445,14 @@ export class ExpositionParser {
       }
       for (let k = 0; k < labels.length; k++) {
         if (labels[k]?.name === name) {
+          if (!om && (name === 'le' || name === 'quantile') && (this.#dupSpecial ?? name) === name) {
+            if (this.#dupSpecial === undefined) {
+              this.#dupSpecial = name;
+              this.#dupSpecialStart = ns;
+              this.#dupSpecialEnd = ne;
+            }
+            break;
+          }
           this.#error('duplicate-label', `label "${name}" appears twice in the label set`, ns, ne);
           return undefined;
         }
