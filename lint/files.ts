@@ -1,7 +1,7 @@
 /** Turns the CLI's paths (files, directories, globs) into files, honouring ignore globs. */
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import type { Options as GlobOptions } from 'fast-glob';
+import type { Entry, Options as GlobOptions } from 'fast-glob';
 import { describeIoError, ioError, usageError } from './errors.js';
 
 export const LINTABLE_EXTENSIONS = [
@@ -21,6 +21,8 @@ export const isUrl = (path: string): boolean => /^https?:\/\//i.test(path);
 
 interface Globbing {
   readonly glob: (pattern: string, options: GlobOptions) => Promise<string[]>;
+  /** Matches with their directory entries (objectMode). */
+  readonly entries: (pattern: string, options: GlobOptions) => Promise<Entry[]>;
   readonly isDynamicPattern: (pattern: string) => boolean;
   readonly matcher: (patterns: string[]) => (path: string) => boolean;
 }
@@ -34,6 +36,7 @@ let globbing: Promise<Globbing> | undefined;
 function loadGlobbing(): Promise<Globbing> {
   globbing ??= Promise.all([import('fast-glob'), import('picomatch')]).then(([fg, pm]) => ({
     glob: (pattern, options) => fg.default(pattern, options),
+    entries: (pattern, options) => fg.default(pattern, { ...options, objectMode: true }),
     isDynamicPattern: (pattern) => fg.default.isDynamicPattern(pattern),
     matcher: (patterns) => pm.default(patterns, { dot: true }),
   }));
@@ -51,6 +54,7 @@ export async function expandPaths(
   cwd: string,
   ignore: readonly string[] = [],
   onIgnored: (path: string) => void = () => {},
+  onSkipped: (path: string, why: string) => void = () => {},
 ): Promise<string[]> {
   const ignoredByUser = ignore.length === 0 ? () => false : (await loadGlobbing()).matcher([...ignore]);
   const relativeTo = (absolute: string): string | undefined => {
@@ -88,29 +92,56 @@ export async function expandPaths(
     const pattern = kind === 'dir' ? `**/*.{${LINTABLE_EXTENSIONS.join(',')}}` : path;
     if (kind === 'missing' && /^[a-z][a-z0-9+.-]*:\/\//i.test(path))
       throw usageError(`${path}: only http:// and https:// URLs can be fetched`);
-    const { glob, isDynamicPattern, matcher } = await loadGlobbing();
+    const { entries, isDynamicPattern, matcher } = await loadGlobbing();
     if (kind === 'missing' && !isDynamicPattern(path)) throw ioError(`${path}: no such file or directory`);
     const ignored = matcher([...ALWAYS_IGNORED, ...ignore]);
     const isIgnored = (absolute: string): boolean => {
       const rel = relativeTo(absolute);
       return rel !== undefined && ignored(rel);
     };
-    const matches = await glob(pattern, {
+    // Symbolic links to files are linted (the shell's glob and git take them as files); links to directories
+    // are not walked into (a link to an ancestor would loop); dangling links and FIFOs are skipped with a note.
+    const found = await entries(pattern, {
       cwd: kind === 'dir' ? absolute : cwd,
       absolute: true,
-      onlyFiles: true,
+      onlyFiles: false,
       dot: false,
       ignore: ALWAYS_IGNORED,
       followSymbolicLinks: false,
     });
-    const kept = matches
-      .map((m) => resolve(m))
-      .filter((m) => !isIgnored(m))
-      .sort();
+    const matches: string[] = [];
+    for (const { path: entry, dirent } of found) {
+      const match = resolve(entry);
+      if (isIgnored(match)) continue;
+      if (dirent.isFile()) matches.push(match);
+      else if (dirent.isSymbolicLink()) {
+        const target = await linkTarget(match);
+        if (target === 'file') matches.push(match);
+        else if (target !== 'directory') onSkipped(match, target);
+      } else if (!dirent.isDirectory()) onSkipped(match, 'not a regular file (a FIFO, socket or device)');
+    }
+    const kept = matches.sort();
     if (kind === 'missing' && kept.length === 0) throw usageError(`no files match the pattern "${path}"`);
     kept.forEach(add);
   }
   return out;
+}
+
+/** What a symbolic link found in a walk leads to: 'file', 'directory', or why it leads to neither. */
+async function linkTarget(path: string): Promise<string> {
+  try {
+    const target = await stat(path);
+    return target.isFile()
+      ? 'file'
+      : target.isDirectory()
+        ? 'directory'
+        : 'a symbolic link to something that is not a regular file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'a symbolic link to a file that does not exist (dangling)';
+    if (code === 'ELOOP') return 'a loop of symbolic links';
+    return `a symbolic link that cannot be followed: ${describeIoError(error)}`;
+  }
 }
 
 /**

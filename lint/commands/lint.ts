@@ -198,7 +198,7 @@ async function lintConfigs(
     results.push(result);
     const include = includes.find((i) => i.from === r);
     if (include === undefined) continue;
-    const from = shown(cwd, r.filePath);
+    const from = displayPath(cwd, r.filePath);
     const jobNames = new Map(
       result.model.jobs
         .filter((job) => job.origin === 'prometheus' && job.name.range !== job.range)
@@ -209,7 +209,7 @@ async function lintConfigs(
       results.push(
         lintConfigText(text, file, settings, rules, {
           operatorDefaults,
-          includedBy: { from, shownAs: shown(cwd, file), global: result.model.global, jobNames },
+          includedBy: { from, shownAs: displayPath(cwd, file), global: result.model.global, jobNames },
         }),
       );
     }
@@ -219,7 +219,7 @@ async function lintConfigs(
 
 type ParseConfig = typeof ParseConfigFn;
 
-const shown = (cwd: string, path: string): string =>
+const displayPath = (cwd: string, path: string): string =>
   path === STDIN_NAME ? path : relative(cwd, path) || path;
 
 /**
@@ -246,7 +246,7 @@ async function scrapeConfigFiles(
       const matches = await globFiles(pattern.value, dir);
       if (matches.length === 0)
         note(
-          `scrapelint: ${shown(cwd, p.filePath)}: scrape_config_files entry "${pattern.value}" matches no file (Prometheus reads no jobs from it)\n`,
+          `scrapelint: ${displayPath(cwd, p.filePath)}: scrape_config_files entry "${pattern.value}" matches no file (Prometheus reads no jobs from it)\n`,
         );
       for (const match of matches) {
         if (taken.has(match) || match === p.filePath) continue;
@@ -279,9 +279,17 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
   });
   const settings = rc.settings;
   let stderr = '';
-  const inputs = await expandPaths(options.paths, options.cwd, rc.ignore, (path) => {
-    stderr += `scrapelint: skipped ${path}: it matches an ignore pattern of the configuration file\n`;
-  });
+  const inputs = await expandPaths(
+    options.paths,
+    options.cwd,
+    rc.ignore,
+    (path) => {
+      stderr += `scrapelint: skipped ${path}: it matches an ignore pattern of the configuration file\n`;
+    },
+    (path, why) => {
+      stderr += `scrapelint: skipped ${displayPath(options.cwd, path)}: ${why}\n`;
+    },
+  );
   /** Files named on the command line (not found by walking a directory or matching a glob). */
   const named = new Set(
     options.paths.filter((p) => p !== '-' && !isUrl(p)).map((p) => resolve(options.cwd, p)),
