@@ -928,7 +928,7 @@ export class ExpositionParser {
             i,
           );
         }
-      } else if (c !== OPEN) {
+      } else if (c !== OPEN && (om || !valueStartsAt(s, i, b))) {
         return this.#error(
           'invalid-metric-name',
           `unexpected ${describeChar(c)} in metric name${c === 46 || c > 127 ? ' (quote UTF-8 names: {"a.b"})' : ''}`,
@@ -1635,6 +1635,17 @@ function matchesAt(s: string, at: number, word: string): boolean {
   const n = word.length;
   for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
   return true;
+}
+
+/**
+ * text 0.0.4: whether a valid value starts at index i. promtool reads the value from the first character that
+ * cannot continue a metric name, blank or not, so `a-1`, `a+Inf` and `a.5` are samples of `a`.
+ */
+function valueStartsAt(s: string, i: number, b: number): boolean {
+  let e = i;
+  let c: number;
+  while (e < b && (c = s.charCodeAt(e)) !== SPACE && c !== TAB) e++;
+  return (plainDecimal(s, i, e) ?? scanValue(s, i, e)) !== undefined;
 }
 
 function baseOf(name: string, suffix: string): string | undefined {
