@@ -87,7 +87,16 @@ testRule(rule, {
       name: 'duplicate keys',
       code: 'scrape_configs:\n  - job_name: a\n    job_name: b\n',
       errors: [
-        { messageId: 'source', line: 3, column: 5, endLine: 3, endColumn: 6, messageIncludes: 'unique' },
+        // Named, with the line of the first one, over the whole key (the library says only "Map keys must be unique").
+        {
+          messageId: 'source',
+          line: 3,
+          column: 5,
+          endLine: 3,
+          endColumn: 13,
+          messageIncludes:
+            'duplicate key "job_name" (first at line 2): a mapping holds each key once (Prometheus refuses the file: "field job_name already set")',
+        },
       ],
     },
   ],

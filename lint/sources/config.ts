@@ -4,7 +4,7 @@
  * and Grafana Agent static-mode files (`metrics.configs[].scrape_configs`) -> ConfigModel, every value with the range
  * of its YAML node.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
 import type { Range } from '../../exposition/types.js';
 import type {
@@ -54,6 +54,31 @@ function scalarText(value: unknown): string {
 function rangeOf(node: AnyNode, fallback: Range): Range {
   const r = node?.range;
   return r ? { start: r[0], end: r[1] } : fallback;
+}
+
+/** The scalar key of a mapping pair that starts at `offset` (where the yaml library places a duplicate key error). */
+function keyAt(doc: Document, offset: number): { name: string; range: Range; first?: number } | undefined {
+  let found: { name: string; range: Range; first?: number } | undefined;
+  visit(doc, {
+    Pair(_, pair, path) {
+      const key = pair.key as AnyNode;
+      if (isScalar(key) && key.range?.[0] === offset) {
+        const parent = path[path.length - 1];
+        const earlier = isMap(parent)
+          ? parent.items.find((p) => isScalar(p.key) && p.key.value === key.value && p !== pair)
+          : undefined;
+        const first = isScalar(earlier?.key) ? earlier.key.range?.[0] : undefined;
+        found = {
+          name: scalarText(key.value),
+          range: { start: key.range[0], end: key.range[1] },
+          ...optional('first', first),
+        };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** A range cut at the end of its first line (a finding about a whole document points at where it starts). */
@@ -735,10 +760,19 @@ export function parseConfig(
     for (const error of doc.errors) {
       // The yaml library may place an error at end of input one past the text (`{`): keep ranges inside it.
       const start = Math.min(error.pos[0], text.length);
-      problems.push({
-        message: `YAML: ${error.message}`,
-        range: { start, end: Math.min(Math.max(error.pos[1], start), text.length) },
-      });
+      const key = error.code === 'DUPLICATE_KEY' ? keyAt(doc, error.pos[0]) : undefined;
+      problems.push(
+        key === undefined
+          ? {
+              message: `YAML: ${error.message}`,
+              range: { start, end: Math.min(Math.max(error.pos[1], start), text.length) },
+            }
+          : {
+              // The library says only "Map keys must be unique"; Prometheus (go-yaml) says which field was set twice.
+              message: `YAML: duplicate key "${key.name}"${key.first === undefined ? '' : ` (first at line ${lineCounter.linePos(key.first).line})`}: a mapping holds each key once (Prometheus refuses the file: "field ${key.name} already set")`,
+              range: key.range,
+            },
+      );
     }
     if (doc.errors.length > 0) continue;
     try {
