@@ -91,9 +91,13 @@ describe('scrapelint CLI', () => {
       expect(result.stderr).toContain(`${flag} must be a whole number of ${what} greater than 0`);
       expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
     }
-    const warnings = await cli(['--max-warnings', '-2', 'good.yml']);
-    expect(warnings.code).toBe(2);
-    expect(warnings.stderr).toContain('--max-warnings must be a whole number, -1 (no limit) or more');
+    // Decimal digits only: not hexadecimal, exponents, fractions or numbers too large to hold exactly.
+    for (const value of ['-2', '0x10', '1e1', '1.5', '99999999999999999999', 'x']) {
+      const warnings = await cli(['--max-warnings', value, 'good.yml']);
+      expect(warnings.code, value).toBe(2);
+      expect(warnings.stderr).toContain('--max-warnings must be a whole number, -1 (no limit) or more');
+    }
+    expect((await cli(['--max-warnings', ' 3', 'good.yml'])).code).toBe(0);
     expect((await cli(['--max-warnings', '-1', 'good.yml'])).code).toBe(0);
   });
   it('--help gives the defaults and units of the URL limits and --max-warnings', async () => {

@@ -50,8 +50,9 @@ Exit codes: 0 no errors (and warnings within --max-warnings), 1 errors or too ma
 const integer =
   (name: string, min: number, what: string) =>
   (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min)
+    // Decimal digits only: Number() would also take 0x10, 1e1 and numbers too large to hold exactly.
+    const n = Number(value.trim());
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
       throw new InvalidArgumentError(`${name} must be ${what}`);
     return n;
   };

@@ -123,8 +123,11 @@ describe('lintCommand exit codes', () => {
     );
   });
   it('2 when the report cannot be written', async () => {
-    const error = await rejection(run({ paths: ['good.yml'], outputFile: 'no/such/dir/out.json' }));
-    expect(error.message).toMatch(/^no\/such\/dir\/out\.json: cannot write the report/);
+    // A file stands where a directory of the path must be.
+    const error = await rejection(run({ paths: ['good.yml'], outputFile: 'good.yml/out.json' }));
+    expect(error.message).toMatch(/^good\.yml\/out\.json: cannot write the report: /);
+    const directory = await rejection(run({ paths: ['good.yml'], outputFile: 'nested' }));
+    expect(directory.message).toBe('nested: cannot write the report: is a directory');
   });
   it('2 for no paths', async () => {
     expect((await rejection(run({ paths: [] }))).kind).toBe('usage');
@@ -365,6 +368,11 @@ describe('lintCommand inputs and settings', () => {
     expect((await rejection(run({ paths: ['-'], stdin: Readable.from(['hello\n']) }))).message).toMatch(
       /cannot tell what it is/,
     );
+  });
+  it('--output makes the directories on its path, as ESLint does', async () => {
+    const result = await run({ paths: ['bad.yml'], format: 'sarif', outputFile: 'reports/ci/out.sarif' });
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'reports/ci/out.sarif'), 'utf8')).version).toBe('2.1.0');
   });
   it('--output writes the report and prints nothing', async () => {
     const result = await run({ paths: ['bad.yml'], format: 'sarif', outputFile: 'out.sarif' });

@@ -4,7 +4,7 @@
  * 0 clean (warnings within --max-warnings), 1 errors or too many warnings; problems of usage, configuration or
  * I/O are thrown as ScrapelintError (exit code 2, handled in cli.ts).
  */
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { dirname, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -431,6 +431,8 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
   if (options.outputFile !== undefined) {
     const target = resolve(options.cwd, options.outputFile);
     try {
+      // As ESLint's --output-file: the directories on the way are made (a CI step's reports/ may not exist yet).
+      await mkdir(dirname(target), { recursive: true });
       await writeFile(target, report);
     } catch (error) {
       throw ioError(`${options.outputFile}: cannot write the report: ${describeIoError(error)}`, error);
