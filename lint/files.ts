@@ -122,6 +122,11 @@ export async function expandPaths(
     }
     const kept = matches.sort();
     if (kind === 'missing' && kept.length === 0) throw usageError(`no files match the pattern "${path}"`);
+    // As ESLint: a directory that yields nothing is a usage error (a wrong path in a CI step, not a clean run).
+    if (kind === 'dir' && kept.length === 0)
+      throw usageError(
+        `no files to lint in the directory "${path}": it holds no .${LINTABLE_EXTENSIONS.join(', .')} files outside node_modules, .git, dist, .cache${ignore.length > 0 ? ' and the ignore patterns' : ''}`,
+      );
     kept.forEach(add);
   }
   return out;

@@ -129,6 +129,16 @@ describe('lintCommand exit codes', () => {
     const directory = await rejection(run({ paths: ['good.yml'], outputFile: 'nested' }));
     expect(directory.message).toBe('nested: cannot write the report: is a directory');
   });
+  it('2 for a directory with nothing to lint, naming it', async () => {
+    mkdirSync(join(dir, 'empty/node_modules'), { recursive: true });
+    writeFileSync(join(dir, 'empty/node_modules/x.yml'), GOOD);
+    writeFileSync(join(dir, 'empty/notes.json'), '{}');
+    const error = await rejection(run({ paths: ['empty'] }));
+    expect(error.kind).toBe('usage');
+    expect(error.message).toBe(
+      'no files to lint in the directory "empty": it holds no .yml, .yaml, .md, .markdown, .prom, .metrics, .om, .openmetrics, .txt files outside node_modules, .git, dist, .cache',
+    );
+  });
   it('2 for no paths', async () => {
     expect((await rejection(run({ paths: [] }))).kind).toBe('usage');
   });
@@ -183,9 +193,9 @@ describe('lintCommand inputs and settings', () => {
     expect(json(result.stdout).map((r) => r.filePath)).toEqual(named.map((n) => join(sub, n)));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe('');
-    const walked = await run({ paths: ['.'], cwd: sub });
-    expect(json(walked.stdout)).toEqual([]);
-    expect(walked.exitCode).toBe(0);
+    // The walk skips them all, so it finds nothing to lint: a usage error, as for any directory that yields none.
+    const walked = await rejection(run({ paths: ['.'], cwd: sub }));
+    expect(walked.message).toMatch(/^no files to lint in the directory "\."/);
   });
   it('a file named on the command line that an ignore glob of the rc file matches is skipped, with a note', async () => {
     const sub = join(dir, 'named-ignored');
