@@ -961,6 +961,14 @@ export class ExpositionParser {
           i,
         );
       }
+      if (this.#dupSpecial !== undefined && !this.#specialLabelOf(name, this.#dupSpecial)) {
+        return this.#error(
+          'duplicate-label',
+          `label "${this.#dupSpecial}" appears twice in the label set`,
+          this.#dupSpecialStart,
+          this.#dupSpecialEnd,
+        );
+      }
       c = i < b ? s.charCodeAt(i) : -1;
       if (om) {
         if (c !== SPACE) {
@@ -979,15 +987,6 @@ export class ExpositionParser {
       }
     }
     if (name === undefined) return;
-    if (this.#dupSpecial !== undefined && !this.#specialLabelOf(name, this.#dupSpecial)) {
-      const dup = this.#dupSpecial;
-      return this.#error(
-        'duplicate-label',
-        `label "${dup}" appears twice in the label set`,
-        this.#dupSpecialStart,
-        this.#dupSpecialEnd,
-      );
-    }
     // value
     const vs = i;
     if (om) while (i < b && s.charCodeAt(i) !== SPACE) i++;
