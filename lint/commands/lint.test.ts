@@ -379,6 +379,21 @@ describe('lintCommand inputs and settings', () => {
       /cannot tell what it is/,
     );
   });
+  it('a .om or .openmetrics file is read as OpenMetrics: without # EOF it is a parse-error, as a .prom is not', async () => {
+    const body = '# TYPE jobs gauge\njobs 1\n';
+    for (const name of ['no-eof.om', 'no-eof.openmetrics', 'no-eof.prom']) file(name, body);
+    const result = await run({ paths: ['no-eof.om', 'no-eof.openmetrics', 'no-eof.prom'] });
+    expect(
+      json(result.stdout).map((r) => [r.filePath.slice(dir.length + 1), r.messages.map((m) => m.message)]),
+    ).toEqual([
+      ['no-eof.om', ['OpenMetrics input must end with a "# EOF" line (missing-eof)']],
+      ['no-eof.openmetrics', ['OpenMetrics input must end with a "# EOF" line (missing-eof)']],
+      ['no-eof.prom', []],
+    ]);
+    expect(result.exitCode).toBe(1);
+    file('eof.om', `${body}# EOF\n`);
+    expect((await run({ paths: ['eof.om'] })).exitCode).toBe(0);
+  });
   it('--output makes the directories on its path, as ESLint does', async () => {
     const result = await run({ paths: ['bad.yml'], format: 'sarif', outputFile: 'reports/ci/out.sarif' });
     expect(result.stdout).toBe('');

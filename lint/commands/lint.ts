@@ -55,6 +55,8 @@ export interface CommandResult {
 }
 
 const STDIN_NAME = '<stdin>';
+const OPENMETRICS_NAME = /\.(om|openmetrics)$/i;
+const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 const KIND_NAMES: Record<SourceKind, { what: string; command: string }> = {
   config: { what: 'a Prometheus configuration or operator resource (YAML)', command: 'config' },
@@ -349,7 +351,11 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
       }
       if (kind === 'exposition') {
         const { readFileChunks } = await import('../sources/exposition.js');
-        read.push(await lintExpositionStream(readFileChunks(input), { filePath: input, settings }));
+        // A .om or .openmetrics name says the format, as a Content-Type would: a missing # EOF is then an error.
+        const openMetrics = OPENMETRICS_NAME.test(input) ? { contentType: OPENMETRICS_CONTENT_TYPE } : {};
+        read.push(
+          await lintExpositionStream(readFileChunks(input), { filePath: input, settings, ...openMetrics }),
+        );
       } else {
         // Counted in bytes: a head of multi-byte characters is shorter in UTF-16 units than HEAD_BYTES.
         const bytes = complete ? undefined : await readFile(input);
