@@ -1,4 +1,4 @@
-import { get, type IncomingHttpHeaders } from 'node:http';
+import { Agent, get, type IncomingHttpHeaders } from 'node:http';
 import { Gauge } from 'prom-client';
 import { gunzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
@@ -242,6 +242,68 @@ describe('the cap on concurrent scrapes (web.max-requests)', () => {
       await request(server.url).get('/metrics').set('Authorization', authorization).expect(200);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('stalled clients and shutdown', () => {
+  /** A GET whose outcome is kept: the status it got, or the error that ended it (a closed connection). */
+  function scrape(url: string, agent?: Agent): Promise<string> {
+    return new Promise((resolve) => {
+      get(`${url}/metrics`, agent === undefined ? {} : { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(`status ${res.statusCode ?? 0}`));
+        res.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      }).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+  }
+
+  it('closes a scrape on which nothing moves for the stall timeout, and frees its slot', async () => {
+    const { app, metrics } = setup({}, { maxRequests: 1 });
+    const gate = holdScrapes(metrics);
+    const server = await startServer(app, { listen: '127.0.0.1:0', stallTimeoutMs: 200 });
+    try {
+      const stalled = scrape(server.url);
+      await until('one scrape in flight', () => gate.entered() === 1);
+      // Nothing is written on that connection: the server gives up on it.
+      expect(await stalled).toBe('ECONNRESET');
+      await until('the slot is free again', async () => (await valueOf(metrics.scrapesInFlight)) === 0);
+    } finally {
+      gate.release();
+      await server.close();
+    }
+  });
+
+  it('close() lets a scrape in flight finish within the grace period', async () => {
+    const { app, metrics, push } = setup();
+    push({ families: [g('temp', 21.5)] });
+    const gate = holdScrapes(metrics);
+    const server = await startServer(app, { listen: '127.0.0.1:0', shutdownGraceMs: 600_000 });
+    // As Prometheus does, the client keeps its connection open: close() must not wait for it to go.
+    const agent = new Agent({ keepAlive: true, timeout: 600_000 });
+    try {
+      const inFlight = scrape(server.url, agent);
+      await until('one scrape in flight', () => gate.entered() === 1);
+      const closed = server.close();
+      gate.release();
+      expect(await inFlight).toBe('status 200');
+      await closed;
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('close() ends after the grace period even when a client never lets its scrape finish', async () => {
+    const { app, metrics } = setup();
+    const gate = holdScrapes(metrics);
+    const server = await startServer(app, { listen: '127.0.0.1:0', shutdownGraceMs: 100 });
+    try {
+      const stalled = scrape(server.url);
+      await until('one scrape in flight', () => gate.entered() === 1);
+      await server.close();
+      expect(await stalled).toBe('ECONNRESET');
+    } finally {
+      gate.release();
     }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -313,7 +313,21 @@ export interface ServerOptions {
   /** `host:port`, `[::1]:port`, or `:port` for every interface. */
   listen: string;
   webConfig?: WebConfig;
+  /**
+   * A connection on which nothing moves for this long is closed (default 60 s): a client that stops reading a
+   * scrape would otherwise hold its socket, its snapshot and its --web.max-requests slot for good.
+   */
+  stallTimeoutMs?: number;
+  /**
+   * On close, responses still being sent get this long to finish (default 10 s, within Prometheus' default scrape
+   * timeout and Kubernetes' 30 s grace period); then their connections are closed, so that one stalled client
+   * cannot keep the process from stopping.
+   */
+  shutdownGraceMs?: number;
 }
+
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -380,6 +394,18 @@ export async function startServer(app: express.Express, options: ServerOptions):
   } else {
     server = createHttpServer(common, app);
   }
+  // Inactivity, not duration: a slow scrape that keeps reading is never cut. With no 'timeout' listener, Node
+  // destroys the socket, which ends the response ('close') and frees its slot.
+  server.setTimeout(options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+  // Once closing, a keep-alive connection (Prometheus keeps its own open) is closed as soon as its response ends:
+  // server.close() would otherwise wait for it until the client or the grace period closes it.
+  let closing = false;
+  server.on('request', (_req, res: ServerResponse) => {
+    if (closing) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
     server.listen(port, host, () => {
@@ -394,7 +420,18 @@ export async function startServer(app: express.Express, options: ServerOptions):
     server,
     close: () =>
       new Promise<void>((resolveClose, rejectClose) => {
-        server.close((error) => (error === undefined ? resolveClose() : rejectClose(error)));
+        closing = true;
+        // server.close() waits for every response in flight; a client that stopped reading would make it wait
+        // forever. After the grace period, close what is left.
+        const force = setTimeout(
+          () => server.closeAllConnections(),
+          options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+        );
+        server.close((error) => {
+          clearTimeout(force);
+          if (error === undefined) resolveClose();
+          else rejectClose(error);
+        });
         server.closeIdleConnections();
       }),
   };
