@@ -22,25 +22,44 @@ const severity = z
   .union([z.enum(['off', 'warn', 'error']), z.literal(0), z.literal(1), z.literal(2)])
   .transform((s): Severity => (s === 0 ? 'off' : s === 1 ? 'warn' : s === 2 ? 'error' : s));
 
-const ruleEntry = z.union([
-  severity.transform((s): RuleSetting => ({ severity: s })),
-  z
-    .tuple([severity])
-    .rest(z.unknown())
-    .transform((t): RuleSetting => (t.length > 1 ? { severity: t[0], options: t[1] } : { severity: t[0] })),
-  z
-    .strictObject({ severity: severity.optional(), options: z.unknown().optional() })
-    .transform((o): RuleSetting => ({
-      ...(o.severity === undefined ? {} : { severity: o.severity }),
-      ...(o.options === undefined ? {} : { options: o.options }),
-    })),
-]);
+const ruleEntry = z.union(
+  [
+    severity.transform((s): RuleSetting => ({ severity: s })),
+    z
+      .tuple([severity])
+      .rest(z.unknown())
+      .transform((t): RuleSetting => (t.length > 1 ? { severity: t[0], options: t[1] } : { severity: t[0] })),
+    z
+      .strictObject({ severity: severity.optional(), options: z.unknown().optional() })
+      .transform((o): RuleSetting => ({
+        ...(o.severity === undefined ? {} : { severity: o.severity }),
+        ...(o.options === undefined ? {} : { options: o.options }),
+      })),
+  ],
+  {
+    // zod's own words for a failed union are "Invalid input": say what a rule's entry may be.
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `expected off, warn or error (or 0, 1, 2), [severity, options] or { severity, options }, not ${JSON.stringify(issue.input)}`
+        : undefined,
+  },
+);
 
-export const rcSchema = z.strictObject({
-  hygiene: z.boolean().optional(),
-  ignore: z.array(z.string().min(1)).optional(),
-  rules: z.record(z.string(), ruleEntry).optional(),
-});
+const RC_KEYS = ['hygiene', 'ignore', 'rules'];
+
+export const rcSchema = z.strictObject(
+  {
+    hygiene: z.boolean().optional(),
+    ignore: z.array(z.string().min(1)).optional(),
+    rules: z.record(z.string(), ruleEntry).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key "${issue.keys[0] ?? ''}" (the keys are ${RC_KEYS.join(', ')})`
+        : undefined,
+  },
+);
 
 export interface RcFile {
   readonly path?: string;

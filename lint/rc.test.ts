@@ -26,11 +26,18 @@ describe('parseRc', () => {
     expect(parseRc('', 'empty.yaml').settings).toEqual({});
   });
   it.each([
-    ['rules:\n  parse-error: loud\n', /^x\.yaml:2:16: .* at rules\.parse-error$/],
+    // Says what an entry may be (zod alone said "Invalid input").
+    [
+      'rules:\n  parse-error: loud\n',
+      /^x\.yaml:2:16: expected off, warn or error \(or 0, 1, 2\), \[severity, options\] or \{ severity, options \}, not "loud" at rules\.parse-error$/,
+    ],
     ['ignore: vendor\n', /^x\.yaml:1:9: .* at ignore$/],
     ['hygiene: maybe\n', /^x\.yaml:1:10: .*expected boolean.* at hygiene$/],
     ['# comment\nhygiene:\n', /^x\.yaml:2:9: .* at hygiene$/],
-    ['hygiene: true\nignored: [a]\n', /^x\.yaml:2:1: .*ignored/],
+    [
+      'hygiene: true\nignored: [a]\n',
+      /^x\.yaml:2:1: unknown key "ignored" \(the keys are hygiene, ignore, rules\)$/,
+    ],
     ['rules:\n  scrape-timeout: { severity: warn, optoins: {} }\n', /^x\.yaml:2:37: .*optoins/],
     ['ignore:\n  - ok\n  - 7\n', /^x\.yaml:3:5: .* at ignore\.1$/],
     ['rules:\n  parse-error: warn\n  nope: warn\n', /^x\.yaml:3:3: unknown rule "nope"/],
