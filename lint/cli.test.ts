@@ -26,6 +26,20 @@ async function cli(argv: string[], over: { isTTY?: boolean; env?: NodeJS.Process
 }
 
 describe('scrapelint CLI', () => {
+  it("flags before the command name apply to it; the command's own win, --rule adds up", async () => {
+    const json = await cli(['-f', 'json', 'config', 'bad.yml']);
+    expect(JSON.parse(json.stdout)).toHaveLength(1);
+    expect(json.code).toBe(1);
+    expect((await cli(['--rule', 'scrape-timeout=off', 'config', 'bad.yml'])).code).toBe(0);
+    // The error lowered to a warning, then too many warnings: exit 1 only if both flags reach the command.
+    expect(
+      (await cli(['--max-warnings', '0', 'config', '--rule', 'scrape-timeout=warn', 'bad.yml'])).code,
+    ).toBe(1);
+    expect((await cli(['--rule', 'scrape-timeout=warn', 'config', 'bad.yml'])).code).toBe(0);
+    const own = await cli(['-f', 'json', 'config', '-f', 'github', 'bad.yml']);
+    expect(own.stdout).toMatch(/^::error file=bad\.yml,line=4/);
+  });
+
   it('--help lists commands and examples, exit 0', async () => {
     const { code, stdout } = await cli(['--help']);
     expect(code).toBe(0);

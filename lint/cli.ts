@@ -147,6 +147,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .showHelpAfterError('(scrapelint --help shows the options)');
   common(program).action((paths: string[], flags: CommonFlags) => run(paths, flags));
 
+  /**
+   * Flags given before the command name (`scrapelint --max-warnings 0 config x.yml`) are the root command's:
+   * they apply unless the command was given the same flag itself (they were silently dropped).
+   */
+  const withRootFlags = (flags: CommonFlags, command: Command): CommonFlags => {
+    const merged: Record<string, unknown> = { ...flags };
+    for (const [key, value] of Object.entries(program.opts())) {
+      if (program.getOptionValueSource(key) !== 'cli') continue;
+      // --rule repeats: the command's own come last and win.
+      if (key === 'rule') merged[key] = [...(value as string[]), ...(flags.rule ?? [])];
+      else if (command.getOptionValueSource(key) !== 'cli') merged[key] = value;
+    }
+    return merged as unknown as CommonFlags;
+  };
   const sub = (name: string, description: string, argument: string, only: SourceKind): void => {
     const command = program
       .command(name)
@@ -155,7 +169,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .addHelpText('after', EXAMPLES);
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     common(command).action((paths: string | string[], flags: CommonFlags) =>
-      run(Array.isArray(paths) ? paths : [paths], flags, only),
+      run(Array.isArray(paths) ? paths : [paths], withRootFlags(flags, command), only),
     );
   };
   sub('config', 'lint Prometheus configuration files and operator resources (YAML)', '<paths...>', 'config');
