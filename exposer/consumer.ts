@@ -84,6 +84,11 @@ export class KafkaIngest {
   private lastError = 'not connected yet';
   private replayStartedAt = 0;
   private loop: Promise<void> | undefined;
+  /** Resolved by stop(): a connection attempt or a reconnect backoff in progress is not waited for. */
+  private requestStop: () => void = () => undefined;
+  private readonly stopRequested = new Promise<void>((resolve) => (this.requestStop = resolve));
+  /** The admin client runOnce is setting topics up with, for stop() to disconnect. */
+  private setupAdmin: Admin | undefined;
 
   constructor(
     private readonly options: IngestOptions,
@@ -134,8 +139,11 @@ export class KafkaIngest {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.requestStop();
     if (this.probeTimer) clearInterval(this.probeTimer);
-    await this.probeAdmin?.disconnect().catch(() => undefined);
+    // Not waited for: against a hung broker a disconnect waits for the request in flight (10 s).
+    void this.probeAdmin?.disconnect().catch(() => undefined);
+    void this.setupAdmin?.disconnect().catch(() => undefined);
     this.queueSpace?.();
     await this.draining;
     await this.commitLeft();
@@ -262,7 +270,11 @@ export class KafkaIngest {
     let backoff = 500;
     while (!this.stopping) {
       try {
-        await this.runOnce();
+        // While the broker is away, kafkajs retries a connection for up to half a minute: stop() does not wait
+        // for that (a run left behind gives up on its own, and applies nothing: it sees `stopping`).
+        const run = this.runOnce();
+        run.catch(() => undefined);
+        await Promise.race([run, this.stopRequested]);
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -271,7 +283,14 @@ export class KafkaIngest {
         this.logger.warn({ err: message, retryInMs: backoff }, 'Kafka consumer failed; reconnecting');
         await this.consumer?.disconnect().catch(() => undefined);
         this.consumer = undefined;
-        await new Promise((resolve) => setTimeout(resolve, backoff));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, backoff);
+          }),
+          this.stopRequested,
+        ]);
+        clearTimeout(timer);
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
@@ -293,12 +312,15 @@ export class KafkaIngest {
 
   private async runOnce(): Promise<void> {
     const admin = this.kafka.admin();
-    await admin.connect();
+    this.setupAdmin = admin;
     try {
+      await admin.connect();
       await this.ensureTopics(admin);
     } finally {
+      this.setupAdmin = undefined;
       await admin.disconnect();
     }
+    if (this.stopping) return;
     const consumer = this.kafka.consumer({
       groupId: this.options.group,
       sessionTimeout: 10_000,
@@ -338,6 +360,10 @@ export class KafkaIngest {
         .catch(() => undefined);
     });
     await consumer.connect();
+    if (this.stopping) {
+      await consumer.disconnect();
+      return;
+    }
     this.setConnected(true);
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: false });
     await consumer.run({
