@@ -39,6 +39,16 @@ describe('scrapelint CLI', () => {
     const own = await cli(['-f', 'json', 'config', '-f', 'github', 'bad.yml']);
     expect(own.stdout).toMatch(/^::error file=bad\.yml,line=4/);
   });
+  it('rules takes --format json and --hygiene given before it; a format it cannot list is exit 2', async () => {
+    const listed = JSON.parse((await cli(['-f', 'json', '--hygiene', 'rules'])).stdout) as {
+      id: string;
+      severity: string;
+    }[];
+    expect(listed.find((r) => r.id === 'hygiene/help')?.severity).toBe('warn');
+    const sarif = await cli(['-f', 'sarif', 'rules']);
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toBe('scrapelint: --format sarif: scrapelint rules lists as text or json\n');
+  });
 
   it('--help lists commands and examples, exit 0', async () => {
     const { code, stdout } = await cli(['--help']);

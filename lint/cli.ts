@@ -11,7 +11,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { LintCommandOptions } from './commands/lint.js';
-import { ScrapelintError } from './errors.js';
+import { ScrapelintError, usageError } from './errors.js';
 import { FORMATS } from './reporters/types.js';
 import type { FormatName } from './reporters/types.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './sources/fetch-limits.js';
@@ -191,9 +191,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--hygiene', 'show the hygiene/* rules with the severity --hygiene gives them')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .action(async (flags: { format: 'text' | 'json'; hygiene?: boolean }) => {
+    .action(async (flags: { format: 'text' | 'json'; hygiene?: boolean }, command: Command) => {
       const { rulesCommand } = await import('./commands/rules.js');
-      io.stdout(rulesCommand({ format: flags.format, hygiene: flags.hygiene }).stdout);
+      // As for the other commands, --format and --hygiene given before `rules` count.
+      const root = program.opts<Partial<CommonFlags>>();
+      const rootFormat = program.getOptionValueSource('format') === 'cli' ? root.format : undefined;
+      if (rootFormat !== undefined && rootFormat !== 'text' && rootFormat !== 'json')
+        throw usageError(`--format ${rootFormat}: scrapelint rules lists as text or json`);
+      const format =
+        command.getOptionValueSource('format') === 'cli' ? flags.format : (rootFormat ?? flags.format);
+      const hygiene = flags.hygiene ?? root.hygiene;
+      io.stdout(rulesCommand({ format, hygiene }).stdout);
     });
 
   try {
