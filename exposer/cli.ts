@@ -182,7 +182,15 @@ Examples:
     }
     const file = (raw['config'] as string | undefined) ?? process.env['EXPOSER_CONFIG'];
     const running = await serve({ flags, env: process.env, file });
+    // Node ends a process on SIGHUP without stopping it cleanly; the Pushgateway goes on. Prometheus users send it
+    // to reload a configuration, which the exposer reads only at start: say so and keep serving.
+    const onHangup = (): void =>
+      running.logger.warn(
+        'SIGHUP received: the exposer has no configuration to reload (restart it to apply a change); still serving',
+      );
+    process.on('SIGHUP', onHangup);
     await waitForSignal();
+    process.off('SIGHUP', onHangup);
     await running.stop();
   });
 

@@ -22,6 +22,8 @@ export interface RunningExposer {
   readonly config: ExposerConfig;
   readonly store: Store;
   readonly ingest: KafkaIngest;
+  /** The exposer's logger (pino JSON on stderr unless overridden). */
+  readonly logger: Logger;
   stop(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function serve(sources: ConfigSources, overrides: ServeOverrides = 
     config,
     store,
     ingest,
+    logger,
     stop: async () => {
       if (expiry) clearInterval(expiry);
       await ingest.stop();
