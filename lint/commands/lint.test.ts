@@ -476,6 +476,12 @@ describe('lintCommand with URLs', () => {
     expect(report?.filePath).toBe(`${base}/metrics`);
     expect(report?.messages.map((m) => m.ruleId)).toEqual(['missing-up-series']);
   });
+  it('a password in the URL never reaches the report (SARIF is uploaded, CI logs are public)', async () => {
+    const secret = base.replace('http://', 'http://ci:hunter2@');
+    const result = await run({ paths: [`${secret}/metrics`], only: 'exposition', format: 'sarif' });
+    expect(result.stdout).not.toContain('hunter2');
+    expect(result.stdout).toContain(`${base.replace('http://', 'http://ci:xxxxx@')}/metrics`);
+  });
   it('a body that never ends is cut at --timeout (exit 2, naming the URL)', async () => {
     const error = await rejection(run({ paths: [`${base}/slow`], only: 'exposition', timeoutMs: 300 }));
     expect(error.kind).toBe('io');

@@ -135,14 +135,14 @@ async function lintUrlInput(
   options: LintCommandOptions,
   settings: LintSettings,
 ): Promise<FileResult> {
-  const { fetchExposition, FetchError } = await import('../sources/fetch.js');
+  const { fetchExposition, FetchError, redactUrl } = await import('../sources/fetch.js');
   try {
     const fetched = await fetchExposition(url, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
     });
     return await lintExpositionStream(fetched.body, {
-      filePath: url,
+      filePath: redactUrl(url),
       contentType: fetched.contentType,
       settings,
     });

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FetchError, PROMETHEUS_ACCEPT_HEADER, fetchExposition } from './fetch.js';
+import { FetchError, PROMETHEUS_ACCEPT_HEADER, fetchExposition, redactUrl } from './fetch.js';
 import type { FetchOptions } from './fetch.js';
 
 const EXPOSITION = '# TYPE up gauge\nup 1\n';
@@ -175,6 +175,24 @@ describe('fetchExposition', () => {
       for await (const chunk of fetched.body) void chunk;
     };
     await expect(read()).rejects.toThrow(`${base}/bad-gzip: the gzip-encoded body is corrupt`);
+  });
+
+  it('sends the password of a URL as basic auth and never shows it', async () => {
+    const secret = base.replace('http://', 'http://alice:s3cret@');
+    const fetched = await fetchExposition(`${secret}/metrics`);
+    for await (const chunk of fetched.body) void chunk;
+    expect(lastHeaders.authorization).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
+    try {
+      await fetchExposition(`${secret}/not-found`);
+      expect.unreachable('a 404 must fail');
+    } catch (error) {
+      expect((error as Error).message).toBe(
+        `${base.replace('http://', 'http://alice:xxxxx@')}/not-found: server returned HTTP status 404 Not Found`,
+      );
+    }
+    expect(redactUrl(`${secret}/x`)).toBe(`${base.replace('http://', 'http://alice:xxxxx@')}/x`);
+    expect(redactUrl(`${base}/x`)).toBe(`${base}/x`);
+    expect(redactUrl('not a url')).toBe('not a url');
   });
 
   it('follows redirects, and stops a redirect loop', async () => {

@@ -120,6 +120,21 @@ function classify(error: unknown, url: string): FetchError {
   }
 }
 
+/**
+ * The URL as shown in messages and reports: a password in it (`http://user:pass@host/`, sent as basic auth) is
+ * replaced by `xxxxx`, as Go's url.Redacted does for Prometheus; reports are uploaded and CI logs are public.
+ */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password === '') return raw;
+    url.password = 'xxxxx';
+    return url.toString();
+  } catch {
+    return raw;
+  }
+}
+
 function parseUrl(raw: string): URL {
   let url: URL;
   try {
@@ -150,7 +165,7 @@ export async function fetchExposition(
     throw new RangeError(`fetch size limit must be a positive number of bytes, got ${maxBytes}`);
   }
   let url = parseUrl(rawUrl);
-  const shown = rawUrl;
+  const shown = redactUrl(rawUrl);
 
   // One deadline for the whole scrape; whatever is in flight when it passes is destroyed with a timeout error.
   let inFlight: { destroy(error?: Error): void } | undefined;
