@@ -25,6 +25,9 @@ describe('detectKind', () => {
     expect(detectKind('ci.yml', 'jobs:\n  build: {}\n')).toBeUndefined();
     expect(detectKind('svc.yaml', 'apiVersion: v1\nkind: Service\n')).toBeUndefined();
     expect(detectKind('ci.yml', 'jobs: {}\n', 'config')).toBe('config');
+    // Saved with a byte order mark (Prometheus reads it): still a configuration, in a walk too.
+    expect(detectKind('prom.yml', '\uFEFFscrape_configs:\n  - job_name: a\n')).toBe('config');
+    expect(detectKind('stdin', '\uFEFFglobal:\n  scrape_interval: 15s\n')).toBe('config');
   });
   it('expositions by extension or content', () => {
     expect(detectKind('a.prom', '')).toBe('exposition');

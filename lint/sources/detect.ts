@@ -48,7 +48,9 @@ const EXPOSITION_LINE =
  * settings, a Prometheus-Operator resource, or a ConfigMap with a
  * `*.yml`/`*.yaml` key whose text is a Prometheus configuration.
  */
-export function isConfigText(text: string): boolean {
+export function isConfigText(withBom: string): boolean {
+  // A byte order mark (editors on Windows) hides the first line from `^`; YAML readers (go-yaml, yaml) skip it.
+  const text = withBom.startsWith('\uFEFF') ? withBom.slice(1) : withBom;
   return (
     PROMETHEUS_CONFIG.test(text) ||
     SCRAPE_CONFIG_LIST.test(text) ||
