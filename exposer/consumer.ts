@@ -38,6 +38,13 @@ interface PartitionState {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** A record key as a log shows it: text, at most 200 characters (a key is the producer's, of any size). */
+function shownKey(recordKey: Buffer | null): string | null {
+  if (recordKey === null) return null;
+  const text = recordKey.toString('utf8');
+  return text.length > 200 ? `${text.slice(0, 200)}... (${recordKey.length} bytes)` : text;
+}
+
 /**
  * Fetch settings, chosen for propagation delay (bench/p5-delay.ts: record timestamp to visible at /metrics).
  * kafkajs fetches, then hands the whole response to eachBatch and sends the next fetch only when eachBatch and
@@ -468,8 +475,16 @@ export class KafkaIngest {
 
   private readonly rejectionLog = new Map<string, { until: number; suppressed: number }>();
 
-  /** Logs a rejection at most once per reason every 10 s, with how many of that reason were not logged. */
-  private logRejection(reason: string, detail: string, partition: number, offset: string): void {
+  /**
+   * Logs a rejection at most once per reason every 10 s, with how many of that reason were not logged. `where`
+   * says where the record is (topic, partition, offset) and who sent it: its key and, when it was decoded, its
+   * job/instance (the key may not match them).
+   */
+  private logRejection(
+    reason: string,
+    detail: string,
+    where: { topic: string; partition: number; offset: string; key: string | null; source?: string },
+  ): void {
     const now = Date.now();
     const entry = this.rejectionLog.get(reason);
     if (entry && now < entry.until) {
@@ -477,7 +492,7 @@ export class KafkaIngest {
       return;
     }
     this.logger.warn(
-      { reason, partition, offset, suppressedSinceLast: entry?.suppressed ?? 0 },
+      { reason, ...where, suppressedSinceLast: entry?.suppressed ?? 0 },
       `record rejected: ${detail}`,
     );
     this.rejectionLog.set(reason, { until: now + 10_000, suppressed: 0 });
@@ -586,7 +601,14 @@ export class KafkaIngest {
           })
         : decoded;
       if (!decoded.ok) countRejection(this.metrics, decoded.reason);
-      if (!result.ok) this.logRejection(result.reason, result.detail, batch.partition, message.offset);
+      if (!result.ok)
+        this.logRejection(result.reason, result.detail, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: shownKey(record.key),
+          ...(decoded.ok ? { source: `${decoded.message.job}/${decoded.message.instance}` } : {}),
+        });
       applied = message.offset;
       if (state) {
         state.next = offset + 1n;
