@@ -169,7 +169,8 @@ export async function globFiles(pattern: string, dir: string): Promise<string[]>
     onlyFiles: true,
     dot: true,
     followSymbolicLinks: true,
-    deep: 64,
+    // Go's filepath.Glob has no recursive `**`: it is `*`, one path segment.
+    globstar: false,
   });
   return matches.map((m) => resolve(m)).sort();
 }

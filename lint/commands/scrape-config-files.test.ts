@@ -163,6 +163,17 @@ describe('scrape_config_files', () => {
     ]);
   });
 
+  it("globs match as Go's filepath.Glob does: ** is one path segment, * matches dot files", async () => {
+    file('prometheus.yml', MAIN.replace('jobs/*.yml', '"**/*.yml"'));
+    file('jobs/.hidden.yml', SLOW);
+    file('jobs/deeper/slow.yml', SLOW.replace('slow', 'deeper'));
+    const { files } = await run({ paths: ['prometheus.yml'] });
+    expect(files.map((f) => f.filePath.slice(dir.length + 1))).toEqual([
+      'prometheus.yml',
+      'jobs/.hidden.yml',
+    ]);
+  });
+
   it('a pattern that matches no file is a note, not an error (Prometheus starts without those jobs)', async () => {
     file('prometheus.yml', MAIN.replace('jobs/*.yml', 'missing/*.yml'));
     const { exitCode, stderr, files } = await run({ paths: ['prometheus.yml'] });
