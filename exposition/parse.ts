@@ -73,6 +73,21 @@ const TEXT_TYPES: ReadonlyMap<string, MetricType> = new Map([
   ['gauge_histogram', 'gaugehistogram'],
 ]);
 
+/**
+ * A text 0.0.4 TYPE word the way promtool reads it, lower-cased for TEXT_TYPES. promtool reads the rest of the line
+ * with escapes off yet still swallows every backslash (`histo\gram` is histogram), and upper-cases with Go's
+ * simple case mapping, in which "ı" and "ſ" become "I" and "S" (JavaScript's case mappings differ elsewhere:
+ * "ﬆ" would become "ST"). Prometheus' own scraper accepts neither.
+ */
+function promtoolTypeWord(word: string): string {
+  let out = '';
+  for (const ch of word) {
+    if (ch === '\\') continue;
+    out += ch === 'ı' ? 'i' : ch === 'ſ' ? 's' : ch < '\u0080' ? ch.toLowerCase() : ch;
+  }
+  return out;
+}
+
 const OM_TYPES: ReadonlySet<string> = new Set([
   'counter',
   'gauge',
@@ -592,7 +607,7 @@ export class ExpositionParser {
       this.#metadata('help', family.name, help, undefined, s, a, b, ns, ne);
     } else {
       const word = s.slice(i, b);
-      const type = TEXT_TYPES.get(word) ?? TEXT_TYPES.get(word.toLowerCase());
+      const type = TEXT_TYPES.get(word) ?? TEXT_TYPES.get(promtoolTypeWord(word));
       if (type === undefined) {
         return this.#error(
           'invalid-type',

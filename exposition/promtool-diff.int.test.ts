@@ -82,6 +82,9 @@ describe('differential fuzzing of the text parser against promtool', () => {
       'a-1 1700000000000\n',
       'a.5\n',
       'a-nan\n',
+      '#TYPE r histo\\gram\n',
+      '# TYPE a ſummary\n',
+      '# TYPE a hiﬆogram\n',
     ].map((s) => Buffer.from(s));
     const results: DiffResult[] = await diffAll(found);
     expect(results.map((r) => [r.input.toString(), r.promtool.status, r.outcome])).toEqual([
@@ -93,6 +96,9 @@ describe('differential fuzzing of the text parser against promtool', () => {
       ['a-1 1700000000000\n', 'parsed', 'agree'],
       ['a.5\n', 'parsed', 'agree'],
       ['a-nan\n', 'rejected', 'agree'],
+      ['#TYPE r histo\\gram\n', 'parsed', 'agree'],
+      ['# TYPE a ſummary\n', 'parsed', 'agree'],
+      ['# TYPE a hiﬆogram\n', 'rejected', 'agree'],
     ]);
   });
 

@@ -282,6 +282,8 @@ const ALPHABET: readonly (readonly number[])[] = [
   [...Buffer.from('quantile="')],
 ];
 
+const SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info'];
+
 const TYPE_WORD = /^(# *TYPE +\S+ +)(\S*)/;
 
 function lines(b: Buffer): Buffer[] {
@@ -302,7 +304,7 @@ export function mutateOnce(input: Buffer, rng: Rng, donors: readonly Buffer[] = 
   const at = rng.int(input.length + 1);
   const len = 1 + rng.int(Math.min(4, Math.max(1, input.length - at)));
   const ls = lines(input);
-  switch (rng.int(12)) {
+  switch (rng.int(14)) {
     case 0:
     case 1: // insert from the alphabet
       return Buffer.concat([input.subarray(0, at), Buffer.from(rng.pick(ALPHABET)), input.subarray(at)]);
@@ -363,6 +365,27 @@ export function mutateOnce(input: Buffer, rng: Rng, donors: readonly Buffer[] = 
       if (dl.length === 0) return input;
       const i = rng.int(ls.length + 1);
       return Buffer.concat([...ls.slice(0, i), rng.pick(dl), ...ls.slice(i)]);
+    }
+    case 12:
+    case 13: {
+      // HELP or TYPE for a name the input uses, or for it with a suffix added or taken off, anywhere
+      const names = ls.flatMap((l) => {
+        const m = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l.toString('latin1'));
+        return m === null ? [] : [m[0]];
+      });
+      if (names.length === 0) return input;
+      const name = rng.pick(names);
+      const suffix = rng.pick(SUFFIXES);
+      const target = rng.chance(0.5)
+        ? `${name}${suffix}`
+        : name.endsWith(suffix)
+          ? name.slice(0, -suffix.length)
+          : name;
+      const line = rng.chance(0.5)
+        ? `# TYPE ${target} ${rng.pick(TYPES)}\n`
+        : `# HELP ${target} ${rng.pick(HELPS)}\n`;
+      const i = rng.int(ls.length + 1);
+      return Buffer.concat([...ls.slice(0, i), Buffer.from(line), ...ls.slice(i)]);
     }
     default: {
       // replace a token (a value, a timestamp) with another
