@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, type RawRecord } from './decode.js';
 
@@ -188,6 +189,62 @@ describe('decodeRecord: JSON messages', () => {
     const r = rejected(decodeRecord(record('x'.repeat(100)), { maxMessageBytes: 99 }));
     expect(r.reason).toBe('oversize');
     expect(r.detail).toBe('record value is 100 bytes, the limit is 99');
+  });
+
+  it('reads a gzip-compressed value announced by content-encoding: gzip, JSON or text (as a Pushgateway push)', () => {
+    const fromJson = decodeRecord(
+      record(gzipSync(JSON.stringify(good)), { 'content-encoding': 'gzip' }),
+      limits,
+    );
+    expect(fromJson.ok && fromJson.message).toMatchObject({ job: 'checkout', instance: 'checkout-1:8080' });
+    const fromText = decodeRecord(
+      record(gzipSync('# TYPE up_jobs gauge\nup_jobs 3\n'), {
+        'Content-Type': 'text/plain; version=0.0.4',
+        'Content-Encoding': 'GZIP',
+        job: 'batch',
+        instance: 'b1',
+      }),
+      limits,
+    );
+    expect(fromText.ok && fromText.message.families[0]?.samples[0]?.value).toBe(3);
+  });
+
+  it('refuses a gzip bomb: a small compressed value over the size limit once inflated, without inflating it all', () => {
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    const r = rejected(
+      decodeRecord(record(bomb, { 'content-encoding': 'gzip' }), { maxMessageBytes: 1024 * 1024 }),
+    );
+    expect(r.reason).toBe('oversize');
+    expect(r.detail).toBe(
+      `record value is ${bomb.length} bytes gzip-compressed and more than the limit of 1048576 bytes decompressed`,
+    );
+  });
+
+  it('refuses a value that is not gzip under content-encoding: gzip, and any other content-encoding', () => {
+    const corrupt = rejected(decodeRecord(record('{"job":"a"}', { 'content-encoding': 'gzip' }), limits));
+    expect(corrupt.reason).toBe('invalid_encoding');
+    expect(corrupt.detail).toMatch(/^record value is not valid gzip \(content-encoding: gzip\): /);
+    const truncated = gzipSync(JSON.stringify(good)).subarray(0, 20);
+    expect(rejected(decodeRecord(record(truncated, { 'content-encoding': 'gzip' }), limits)).reason).toBe(
+      'invalid_encoding',
+    );
+    const br = rejected(decodeRecord(record('{}', { 'content-encoding': 'br' }), limits));
+    expect(br.reason).toBe('invalid_encoding');
+    expect(br.detail).toBe(
+      'content-encoding "br" is not supported: send gzip or an uncompressed value (or let the Kafka producer compress its batches)',
+    );
+    // identity and an empty header mean an uncompressed value.
+    expect(decodeRecord(json(good, { 'content-encoding': 'identity' }), limits).ok).toBe(true);
+    expect(decodeRecord(json(good, { 'content-encoding': '' }), limits).ok).toBe(true);
+  });
+
+  it('says a gzip-compressed value without its content-encoding header is gzip, not just bad UTF-8', () => {
+    const r = rejected(decodeRecord(record(gzipSync(JSON.stringify(good))), limits));
+    expect(r.reason).toBe('invalid_utf8');
+    expect(r.detail).toBe(
+      'record value is not valid UTF-8 (it starts with the gzip magic bytes 1f 8b: send a gzip-compressed value with the record header content-encoding: gzip)',
+    );
   });
 
   it('reads a null value keyed <job>/<instance> as a delete (a tombstone)', () => {

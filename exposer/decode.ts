@@ -4,6 +4,7 @@
  * Checks here are the ones a record can fail on its own (size, encoding, schema, names, labels); the checks that
  * need the store (types across sources, limits, duplicate series) are in store.ts.
  */
+import { gunzipSync } from 'node:zlib';
 import { formatDuration } from '../exposition/duration.js';
 import { isValidLabelName, isValidMetricName, parseText } from '../exposition/index.js';
 import type { MetricType, SampleEvent } from '../exposition/types.js';
@@ -105,11 +106,12 @@ function decode(record: RawRecord, limits: DecodeLimits): PushMessage {
       `content-type ${JSON.stringify(contentType)} is not application/json, text/plain (0.0.4) or application/openmetrics-text`,
     );
   }
+  const value = decompressed(record.value, header(record, 'content-encoding'), limits.maxMessageBytes);
   let text: string;
   try {
-    text = utf8.decode(record.value);
+    text = utf8.decode(value);
   } catch {
-    return reject('invalid_utf8', `record value is not valid UTF-8 (${describeBadUtf8(record.value)})`);
+    return reject('invalid_utf8', `record value is not valid UTF-8 (${describeBadUtf8(value)})`);
   }
   const clock: Clock = {
     nowMs: limits.nowMs ?? Date.now(),
@@ -564,7 +566,39 @@ function mediaType(contentType: string): string {
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
+/**
+ * The value a `content-encoding` header announces (`gzip`, as a Pushgateway push may be), decompressed to at most
+ * `maxBytes`: a small value that would inflate past the limit (a gzip bomb) is refused without being inflated.
+ */
+function decompressed(value: Buffer, encoding: string | undefined, maxBytes: number): Buffer {
+  const name = encoding?.trim().toLowerCase() ?? '';
+  if (name === '' || name === 'identity') return value;
+  if (name !== 'gzip' && name !== 'x-gzip') {
+    return reject(
+      'invalid_encoding',
+      `content-encoding ${JSON.stringify(encoding)} is not supported: send gzip or an uncompressed value (or let the Kafka producer compress its batches)`,
+    );
+  }
+  try {
+    return gunzipSync(value, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      return reject(
+        'oversize',
+        `record value is ${value.length} bytes gzip-compressed and more than the limit of ${maxBytes} bytes decompressed`,
+      );
+    }
+    return reject(
+      'invalid_encoding',
+      `record value is not valid gzip (content-encoding: gzip): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 function describeBadUtf8(buffer: Buffer): string {
+  if (buffer[0] === 0x1f && buffer[1] === 0x8b) {
+    return 'it starts with the gzip magic bytes 1f 8b: send a gzip-compressed value with the record header content-encoding: gzip';
+  }
   const lossy = buffer.toString('utf8');
   const bad = lossy.indexOf('\uFFFD');
   return bad === -1

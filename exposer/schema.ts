@@ -13,6 +13,7 @@ export const REJECT_REASONS = [
   'oversize',
   'missing_value',
   'invalid_utf8',
+  'invalid_encoding',
   'invalid_json',
   'schema',
   'invalid_timestamp',
