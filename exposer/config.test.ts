@@ -69,6 +69,24 @@ describe('exposer configuration', () => {
     );
   });
 
+  it('says what a boolean takes when EXPOSER_CREATE_TOPIC or create_topic is not one', () => {
+    expect(() => resolveConfig({ flags: {}, env: { EXPOSER_CREATE_TOPIC: 'maybe' } })).toThrow(
+      'environment variable EXPOSER_CREATE_TOPIC: create_topic: expected true or false (or 1 or 0)',
+    );
+    expect(() => resolveConfig({ flags: {}, env: { EXPOSER_CREATE_TOPIC: 'yes' } })).toThrow(
+      /expected true or false/,
+    );
+  });
+
+  it('says a count must be a whole number when it is not a number at all', () => {
+    expect(() => resolveConfig({ flags: { maxSeries: 'abc' }, env: {} })).toThrow(
+      'flag --max-series: max_series: expected a whole number',
+    );
+    expect(() => resolveConfig({ flags: {}, env: { EXPOSER_PARTITIONS: 'six' } })).toThrow(
+      'environment variable EXPOSER_PARTITIONS: partitions: expected a whole number',
+    );
+  });
+
   it('names the file, line and key when the YAML is wrong', () => {
     const file = yamlFile('group: g\n\nmax_series: lots\n');
     expect(() => resolveConfig({ flags: {}, env: {}, file })).toThrow(

@@ -28,7 +28,10 @@ const duration = () =>
     return ms;
   });
 
-const positiveInt = z.coerce.number().int('expected a whole number').positive('must be greater than 0');
+const positiveInt = z.coerce
+  .number({ error: 'expected a whole number' })
+  .int('expected a whole number')
+  .positive('must be greater than 0');
 /** A count where 0 means no limit: only digits or a number, so that an empty value or `true` is never read as 0 or 1. */
 const limitOrZero = z
   .union([z.number(), z.string().trim().regex(/^\d+$/, 'expected a whole number (0 = no limit)')], {
@@ -42,7 +45,9 @@ const listOf = z
     (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean),
   );
 const bool = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])], {
+    error: 'expected true or false (or 1 or 0)',
+  })
   .transform((v) => v === true || v === 'true' || v === '1');
 /** One Kafka bootstrap address; kafkajs would otherwise retry a port-less "kafka" forever (port NaN). */
 export const BROKER_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
