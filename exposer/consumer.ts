@@ -428,9 +428,10 @@ export class KafkaIngest {
       if (now.has(k)) continue;
       this.assigned.delete(k);
       this.toCommit.delete(k);
-      const partition = Number(k.split('\u0000')[1]);
-      const dropped = this.store.dropPartition(partition);
-      this.logger.info({ partition, droppedSources: dropped }, 'partition revoked');
+      const [topic = '', partitionText = ''] = k.split('\u0000');
+      const partition = Number(partitionText);
+      const dropped = this.store.dropPartition(partition, topic);
+      this.logger.info({ topic, partition, droppedSources: dropped }, 'partition revoked');
     }
     const gained = [...now].filter((k) => !this.assigned.has(k));
     if (gained.length === 0) return;
@@ -594,6 +595,7 @@ export class KafkaIngest {
       });
       const result = decoded.ok
         ? this.store.apply(decoded.message, {
+            topic: batch.topic,
             partition: batch.partition,
             offset: message.offset,
             recordTimestampMs: record.timestampMs,

@@ -35,7 +35,10 @@ function gauge(
   };
 }
 
-const meta = (nowMs = T0, extra: Partial<{ partition: number; recordTimestampMs: number }> = {}) => ({
+const meta = (
+  nowMs = T0,
+  extra: Partial<{ topic: string; partition: number; recordTimestampMs: number }> = {},
+) => ({
   partition: 0,
   offset: '1',
   recordTimestampMs: nowMs,
@@ -334,6 +337,19 @@ describe('Store: TTL and partitions', () => {
     expect(s.dropPartition(1)).toBe(0);
     expect(s.sources(T0).map((x) => x.key)).toEqual(['j/k']);
     expect(s.seriesCount()).toBe(1);
+  });
+
+  it('drops only the revoked partition of its own topic: partition numbers repeat across topics', () => {
+    const s = store();
+    s.apply(msg({ families: [gauge('a', [{}, 1])] }), meta(T0, { topic: 'metrics-a', partition: 0 }));
+    s.apply(
+      msg({ instance: 'k', families: [gauge('a', [{}, 1])] }),
+      meta(T0, { topic: 'metrics-b', partition: 0 }),
+    );
+    expect(s.dropPartition(0, 'metrics-a')).toBe(1);
+    expect(s.sources(T0).map((x) => x.key)).toEqual(['j/k']);
+    expect(s.dropPartition(0, 'metrics-b')).toBe(1);
+    expect(s.seriesCount()).toBe(0);
   });
 });
 

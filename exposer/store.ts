@@ -44,6 +44,8 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
 };
 
 export interface ApplyMeta {
+  /** The record's topic: with several topics, partition numbers repeat, and a revoked one names its topic. */
+  topic?: string;
   partition: number;
   offset: string;
   /** Kafka record timestamp; 0 or negative when unknown. */
@@ -135,6 +137,7 @@ interface Source {
   seriesCount: number;
   lastPushMs: number;
   newestSampleMs: number | undefined;
+  topic: string | undefined;
   partition: number;
   offset: string;
 }
@@ -349,6 +352,7 @@ export class Store {
         seriesCount: 0,
         lastPushMs: pushedMs,
         newestSampleMs: undefined,
+        topic: meta.topic,
         partition: meta.partition,
         offset: meta.offset,
       };
@@ -366,6 +370,7 @@ export class Store {
     source.seriesCount = sourceCount;
     source.lastPushMs = pushedMs;
     source.newestSampleMs = timing.newest ?? source.newestSampleMs;
+    source.topic = meta.topic;
     source.partition = meta.partition;
     source.offset = meta.offset;
     this.metrics?.lastPush.set({ job: source.job, instance: source.instance }, pushedMs / 1000);
@@ -524,11 +529,14 @@ export class Store {
     this.metrics?.sources.set(this.sourcesByKey.size);
   }
 
-  /** Drops the sources last written from a revoked partition; returns how many. */
-  dropPartition(partition: number): number {
+  /**
+   * Drops the sources last written from a revoked partition (of `topic`, when given: with several topics partition
+   * numbers repeat, and another topic's partition stays); returns how many.
+   */
+  dropPartition(partition: number, topic?: string): number {
     let n = 0;
     for (const source of [...this.sourcesByKey.values()]) {
-      if (source.partition === partition) {
+      if (source.partition === partition && (topic === undefined || source.topic === topic)) {
         this.removeSource(source, 'revoked');
         n++;
       }
