@@ -174,3 +174,13 @@ export async function globFiles(pattern: string, dir: string): Promise<string[]>
   });
   return matches.map((m) => resolve(m)).sort();
 }
+
+/** Whether an ignore glob of the configuration file (relative to `cwd`) matches a path. */
+export async function ignoredBy(ignore: readonly string[], cwd: string): Promise<(path: string) => boolean> {
+  if (ignore.length === 0) return () => false;
+  const ignored = (await loadGlobbing()).matcher([...ignore]);
+  return (path) => {
+    const rel = relative(cwd, path).split(sep).join('/');
+    return !rel.startsWith('..') && ignored(rel);
+  };
+}

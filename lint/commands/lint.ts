@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { lintDocsModel, lintExpositionStream, lintSourceError } from '../engine.js';
 import type { LintSettings } from '../engine.js';
 import { describeIoError, ioError, ScrapelintError, usageError } from '../errors.js';
-import { expandPaths, globFiles, isUrl } from '../files.js';
+import { expandPaths, globFiles, ignoredBy, isUrl } from '../files.js';
 import { mergeOperatorDefaults, PROMETHEUS_RESOURCE } from '../operator-defaults.js';
 import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
@@ -168,6 +168,7 @@ async function lintConfigs(
   read: readonly (FileResult | PendingConfig)[],
   settings: LintSettings,
   cwd: string,
+  ignore: readonly string[],
   note: (text: string) => void,
 ): Promise<FileResult[]> {
   const pending = read.filter((r): r is PendingConfig => 'config' in r);
@@ -182,7 +183,7 @@ async function lintConfigs(
       .filter((p) => PROMETHEUS_RESOURCE.test(p.config))
       .flatMap((p) => parseConfig(p.config, p.filePath).prometheusResources.map((r) => r.defaults)),
   );
-  const includes = await scrapeConfigFiles(pending, cwd, parseConfig, note);
+  const includes = await scrapeConfigFiles(pending, cwd, ignore, parseConfig, note);
   const included = new Set(includes.flatMap((i) => i.files));
   const byPath = new Map(pending.map((p) => [p.filePath, p.config]));
   const results: FileResult[] = [];
@@ -233,11 +234,13 @@ const displayPath = (cwd: string, path: string): string =>
 async function scrapeConfigFiles(
   pending: readonly PendingConfig[],
   cwd: string,
+  ignore: readonly string[],
   parseConfig: ParseConfig,
   note: (text: string) => void,
 ): Promise<{ from: PendingConfig; files: string[] }[]> {
   const out: { from: PendingConfig; files: string[] }[] = [];
   const taken = new Set<string>();
+  const isIgnored = await ignoredBy(ignore, cwd);
   for (const p of pending) {
     if (!p.config.includes('scrape_config_files')) continue;
     const patterns = parseConfig(p.config, p.filePath).scrapeConfigFiles;
@@ -252,6 +255,8 @@ async function scrapeConfigFiles(
         );
       for (const match of matches) {
         if (taken.has(match) || match === p.filePath) continue;
+        // The configuration file's ignore globs hold for these files as for any other.
+        if (isIgnored(match)) continue;
         taken.add(match);
         files.push(match);
       }
@@ -416,7 +421,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     }
   }
 
-  const results = await lintConfigs(read, settings, options.cwd, (text) => {
+  const results = await lintConfigs(read, settings, options.cwd, rc.ignore, (text) => {
     stderr += text;
   });
   const shown =

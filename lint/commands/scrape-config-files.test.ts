@@ -174,6 +174,16 @@ describe('scrape_config_files', () => {
     ]);
   });
 
+  it("the rc file's ignore globs hold for the files it names", async () => {
+    file('.scrapelintrc.yaml', "ignore: ['jobs/generated/**']\n");
+    file('prometheus.yml', MAIN.replace('jobs/*.yml', 'jobs/*/*.yml'));
+    file('jobs/generated/slow.yml', SLOW);
+    const kept = file('jobs/own/slow.yml', SLOW);
+    const { files, stderr } = await run({ paths: ['prometheus.yml'], noConfig: false });
+    expect(files.map((f) => f.filePath)).toEqual([join(dir, 'prometheus.yml'), kept]);
+    expect(stderr).toBe('');
+  });
+
   it('a pattern that matches no file is a note, not an error (Prometheus starts without those jobs)', async () => {
     file('prometheus.yml', MAIN.replace('jobs/*.yml', 'missing/*.yml'));
     const { exitCode, stderr, files } = await run({ paths: ['prometheus.yml'] });
