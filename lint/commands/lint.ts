@@ -241,10 +241,14 @@ async function scrapeConfigFiles(
   const out: { from: PendingConfig; files: string[] }[] = [];
   const taken = new Set<string>();
   const isIgnored = await ignoredBy(ignore, cwd);
-  for (const p of pending) {
-    if (!p.config.includes('scrape_config_files')) continue;
-    const patterns = parseConfig(p.config, p.filePath).scrapeConfigFiles;
-    if (patterns.length === 0) continue;
+  const including = pending
+    .filter((p) => p.config.includes('scrape_config_files'))
+    .map((p) => ({ p, patterns: parseConfig(p.config, p.filePath).scrapeConfigFiles }))
+    .filter(({ patterns }) => patterns.length > 0);
+  // A configuration of the run that names files is linted as itself, never as another's file (two that name
+  // each other would otherwise both wait for the other and neither be linted).
+  const includers = new Set(including.map(({ p }) => p.filePath));
+  for (const { p, patterns } of including) {
     const dir = p.filePath === STDIN_NAME ? cwd : dirname(p.filePath);
     const files: string[] = [];
     for (const pattern of patterns) {
@@ -254,7 +258,7 @@ async function scrapeConfigFiles(
           `scrapelint: ${displayPath(cwd, p.filePath)}: scrape_config_files entry "${pattern.value}" matches no file (Prometheus reads no jobs from it)\n`,
         );
       for (const match of matches) {
-        if (taken.has(match) || match === p.filePath) continue;
+        if (taken.has(match) || includers.has(match)) continue;
         // The configuration file's ignore globs hold for these files as for any other.
         if (isIgnored(match)) continue;
         taken.add(match);

@@ -184,6 +184,16 @@ describe('scrape_config_files', () => {
     expect(stderr).toBe('');
   });
 
+  it('two configurations that name each other are both linted, each as itself', async () => {
+    file('a/prometheus.yml', 'scrape_config_files: [../b/prometheus.yml]\nscrape_configs: []\n');
+    file('b/prometheus.yml', 'scrape_config_files: [../a/prometheus.yml]\nscrape_configs: []\n');
+    const { files } = await run({ paths: ['a/prometheus.yml', 'b/prometheus.yml'] });
+    expect(files.map((f) => [f.filePath.slice(dir.length + 1), f.messages.length])).toEqual([
+      ['a/prometheus.yml', 0],
+      ['b/prometheus.yml', 0],
+    ]);
+  });
+
   it('a pattern that matches no file is a note, not an error (Prometheus starts without those jobs)', async () => {
     file('prometheus.yml', MAIN.replace('jobs/*.yml', 'missing/*.yml'));
     const { exitCode, stderr, files } = await run({ paths: ['prometheus.yml'] });
