@@ -56,6 +56,12 @@ describe('expandPaths and symbolic links', () => {
     expect((await expand(['walk/link*.yml'])).files).toEqual(['walk/linked.yml']);
   });
 
+  it('a dangling link named on the command line is an I/O error that says so', async () => {
+    await expect(expand(['walk/dangling.yml'])).rejects.toThrow(
+      'walk/dangling.yml: a symbolic link to ../nowhere.yml, which does not exist (dangling)',
+    );
+  });
+
   it('a link named on the command line is linted as its target file', async () => {
     expect(await expand(['walk/linked.yml'])).toEqual({ files: ['walk/linked.yml'], skipped: [] });
   });

@@ -1,5 +1,5 @@
 /** Turns the CLI's paths (files, directories, globs) into files, honouring ignore globs. */
-import { stat } from 'node:fs/promises';
+import { readlink, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { Entry, Options as GlobOptions } from 'fast-glob';
 import { describeIoError, ioError, usageError } from './errors.js';
@@ -93,7 +93,14 @@ export async function expandPaths(
     if (kind === 'missing' && /^[a-z][a-z0-9+.-]*:\/\//i.test(path))
       throw usageError(`${path}: only http:// and https:// URLs can be fetched`);
     const { entries, isDynamicPattern, matcher } = await loadGlobbing();
-    if (kind === 'missing' && !isDynamicPattern(path)) throw ioError(`${path}: no such file or directory`);
+    if (kind === 'missing' && !isDynamicPattern(path)) {
+      const target = await readlink(absolute).catch(() => undefined);
+      throw ioError(
+        target === undefined
+          ? `${path}: no such file or directory`
+          : `${path}: a symbolic link to ${target}, which does not exist (dangling)`,
+      );
+    }
     const ignored = matcher([...ALWAYS_IGNORED, ...ignore]);
     const isIgnored = (absolute: string): boolean => {
       const rel = relativeTo(absolute);
