@@ -11,6 +11,7 @@
  */
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { EXPOSER_ASSIGNERS } from './assigner.js';
 import { decodeRecord, type RawRecord } from './decode.js';
 import { countRejection, type ExposerMetrics } from './metrics.js';
 import type { Store } from './store.js';
@@ -338,6 +339,7 @@ export class KafkaIngest {
       maxBytes: Math.max(10 * 1024 * 1024, this.options.maxMessageBytes * 2),
       maxBytesPerPartition: Math.max(1024 * 1024, this.options.maxMessageBytes + 1024),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 },
+      partitionAssigners: EXPOSER_ASSIGNERS,
     });
     this.consumer = consumer;
     // Batches of a consumer that failed are not applied: the new one fetches from the committed offsets.
