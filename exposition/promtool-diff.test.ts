@@ -43,6 +43,8 @@ describe('generateCases', () => {
     expect(a).toHaveLength(50);
     expect(generateCases(42, 50, seeds)).toEqual(a);
     expect(generateCases(43, 50, seeds)).not.toEqual(a);
+    expect(generateCases(42, 50, seeds, 8)).toEqual(generateCases(42, 50, seeds, 8));
+    expect(generateCases(42, 50, seeds, 8)).not.toEqual(a);
   });
 
   it('works without seed files (generated expositions only) and for zero cases', () => {

@@ -401,14 +401,22 @@ export function mutateOnce(input: Buffer, rng: Rng, donors: readonly Buffer[] = 
   }
 }
 
-/** `count` inputs from `seeds` (and generated expositions), each with one to three mutations; deterministic. */
-export function generateCases(seed: number, count: number, seeds: readonly Buffer[]): Buffer[] {
+/**
+ * `count` inputs from `seeds` (and generated expositions), each with one to `maxMutations` (default 3) mutations,
+ * one in ten left as it is; deterministic.
+ */
+export function generateCases(
+  seed: number,
+  count: number,
+  seeds: readonly Buffer[],
+  maxMutations = 3,
+): Buffer[] {
   const rng = new Rng(seed);
   const out: Buffer[] = [];
   for (let k = 0; k < count; k++) {
     let b =
       seeds.length > 0 && rng.chance(0.5) ? rng.pick(seeds) : Buffer.from(generateExposition(rng), 'utf8');
-    const n = rng.chance(0.1) ? 0 : 1 + rng.int(3);
+    const n = rng.chance(0.1) ? 0 : 1 + rng.int(maxMutations);
     for (let m = 0; m < n; m++) b = mutateOnce(b, rng, seeds);
     out.push(b);
   }
