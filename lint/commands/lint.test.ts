@@ -394,6 +394,23 @@ describe('lintCommand inputs and settings', () => {
     file('eof.om', `${body}# EOF\n`);
     expect((await run({ paths: ['eof.om'] })).exitCode).toBe(0);
   });
+  it('a binary exposition file is one parse-error at its first NUL byte, not one per line', async () => {
+    const binary = Buffer.concat([Buffer.from('\x1f\x8b\x08\0\0\0'), Buffer.alloc(4096, 0xff)]);
+    writeFileSync(join(dir, 'saved-gzip.prom'), Buffer.concat([binary, Buffer.from('\nx\ny\nz\n')]));
+    const result = await run({ paths: ['saved-gzip.prom'] });
+    const [report] = JSON.parse(result.stdout) as {
+      messages: { ruleId: string; message: string; line: number; column: number }[];
+    }[];
+    expect(report?.messages.map((m) => [m.ruleId, m.line, m.column, m.message])).toEqual([
+      [
+        'parse-error',
+        1,
+        4,
+        'not a text file: it holds NUL bytes (a binary file, or a compressed body saved as is?)',
+      ],
+    ]);
+    expect(result.exitCode).toBe(1);
+  });
   it('--output makes the directories on its path, as ESLint does', async () => {
     const result = await run({ paths: ['bad.yml'], format: 'sarif', outputFile: 'reports/ci/out.sarif' });
     expect(result.stdout).toBe('');

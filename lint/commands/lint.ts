@@ -358,7 +358,24 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
         }
         continue;
       }
-      if (kind === 'exposition') {
+      const nulInHead = head.indexOf('\0');
+      if (kind === 'exposition' && nulInHead !== -1) {
+        // A binary file (an image, a gzip body saved as .prom): one finding that says so, where each line would
+        // otherwise be an invalid metric name. The exposition formats are text; Prometheus refuses it too.
+        read.push(
+          lintSourceError(
+            head,
+            input,
+            kind,
+            {
+              message:
+                'not a text file: it holds NUL bytes (a binary file, or a compressed body saved as is?)',
+              range: { start: nulInHead, end: nulInHead + 1 },
+            },
+            settings,
+          ),
+        );
+      } else if (kind === 'exposition') {
         const { readFileChunks } = await import('../sources/exposition.js');
         // A .om or .openmetrics name says the format, as a Content-Type would: a missing # EOF is then an error.
         const openMetrics = OPENMETRICS_NAME.test(input) ? { contentType: OPENMETRICS_CONTENT_TYPE } : {};
