@@ -433,6 +433,8 @@ export class KafkaIngest {
       const [topic = '', partitionText = ''] = k.split('\u0000');
       const partition = Number(partitionText);
       const dropped = this.store.dropPartition(partition, topic);
+      // Another member reports it now: a frozen value here would be a lag nobody has.
+      this.metrics.consumerLag.remove({ topic, partition: partitionText });
       this.logger.info({ topic, partition, droppedSources: dropped }, 'partition revoked');
     }
     const gained = [...now].filter((k) => !this.assigned.has(k));
@@ -629,7 +631,10 @@ export class KafkaIngest {
     }
     const high = BigInt(batch.highWatermark);
     if (state) {
-      this.metrics.consumerLag.set({ partition: String(batch.partition) }, Number(high - state.next));
+      this.metrics.consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Number(high - state.next),
+      );
     }
     this.checkReplayDone();
   }

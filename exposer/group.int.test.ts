@@ -66,4 +66,32 @@ describe('exposers of different topics in one consumer group', () => {
     expect(b.ingest.assignedPartitions().every((p) => p.topic === topicB)).toBe(true);
     expect(a.ingest.assignedPartitions()).toHaveLength(4);
   });
+
+  it('reports consumer lag by topic and partition, only for the partitions each exposer reads', async () => {
+    const topic = uniqueTopic('group-lag');
+    await createTopic(topic, 4);
+    await produceSources(topic, 'gamma', 40);
+    const group = uniqueTopic('lag-group');
+    const a = await start(topic, group);
+    expect(await settle(a, 40)).toBe(40);
+    const lagSeries = async (e: RunningExposer) =>
+      (await (await fetch(`${e.url}/metrics`)).text())
+        .split('\n')
+        .filter((line) => line.startsWith('exposer_consumer_lag{'))
+        .map((line) => `${/partition="(\d+)"/.exec(line)?.[1]}@${/topic="([^"]+)"/.exec(line)?.[1]}`)
+        .sort();
+    for (let i = 0; i < 100 && (await lagSeries(a)).length < 4; i++) await sleep(100);
+    expect(await lagSeries(a)).toEqual([0, 1, 2, 3].map((p) => `${p}@${topic}`));
+
+    const b = await start(topic, group);
+    const split = () =>
+      a.ingest.assignedPartitions().length === 2 &&
+      b.ingest.assignedPartitions().length === 2 &&
+      a.store.sources(Date.now()).length + b.store.sources(Date.now()).length === 40;
+    for (let i = 0; i < 300 && !split(); i++) await sleep(200);
+    const ownA = a.ingest.assignedPartitions().map((p) => `${p.partition}@${topic}`);
+    expect(ownA).toHaveLength(2);
+    // The partitions a lost are b's to report; a no longer shows a lag for them.
+    expect(await lagSeries(a)).toEqual(ownA.sort());
+  });
 });

@@ -39,7 +39,7 @@ export interface ExposerMetrics {
   readonly renderBytes: Histogram;
   // Kafka side, set by the consumer.
   readonly kafkaConnected: Gauge;
-  readonly consumerLag: Gauge<'partition'>;
+  readonly consumerLag: Gauge<'topic' | 'partition'>;
   readonly rebalances: Counter;
   readonly replayDuration: Histogram;
 }
@@ -146,8 +146,8 @@ export function createExposerMetrics(options: ExposerMetricsOptions = {}): Expos
     }),
     consumerLag: new Gauge({
       name: 'exposer_consumer_lag',
-      help: 'Records behind the end of the partition.',
-      labelNames: ['partition'],
+      help: 'Records behind the end of the partition, for each partition this exposer reads.',
+      labelNames: ['topic', 'partition'],
       registers,
     }),
     rebalances: new Counter({
