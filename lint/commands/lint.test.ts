@@ -442,7 +442,9 @@ describe('lintCommand inputs and settings', () => {
   });
   it('notes each explicitly named file it cannot lint, named relative to cwd, among others', async () => {
     const result = await run({ paths: ['nested/workflow.yml', 'good.yml'] });
-    expect(result.stderr).toMatch(/skipped .*workflow\.yml: not a Prometheus configuration/);
+    expect(result.stderr).toBe(
+      'scrapelint: skipped nested/workflow.yml: not a Prometheus configuration, operator resource, exposition or Markdown file\n',
+    );
     expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(dir, 'good.yml')]);
   });
   it('notes an explicitly named file it cannot lint', async () => {

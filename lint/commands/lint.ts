@@ -354,7 +354,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
       }
       if (kind === undefined) {
         if (inputs.length === 1 || named.has(input)) {
-          stderr += `scrapelint: skipped ${input}: not a Prometheus configuration, operator resource, exposition or Markdown file\n`;
+          stderr += `scrapelint: skipped ${displayPath(options.cwd, input)}: not a Prometheus configuration, operator resource, exposition or Markdown file\n`;
         }
         continue;
       }
