@@ -70,6 +70,25 @@ describe('the exposer command line', () => {
     expect(await main(['demo-app', '--port', '70000'])).toBe(2);
   });
 
+  it('exits 2 before connecting for a push interval of 0 (a tight loop) or a topic Kafka would refuse', async () => {
+    capture();
+    expect(await main(['demo-app', '--push-interval', '0s', '--brokers', '127.0.0.1:1'])).toBe(2);
+    expect(stderr.join('')).toBe('exposer: --push-interval: "0s" must be longer than 0, such as 5s\n');
+    for (const [command, topic] of [
+      ['loadgen', ''],
+      ['loadgen', 'my topic'],
+      ['demo-app', 'a/b'],
+    ] as const) {
+      stderr.length = 0;
+      expect(await main([command, '--topic', topic, '--brokers', '127.0.0.1:1']), `${command} ${topic}`).toBe(
+        2,
+      );
+      expect(stderr.join('')).toBe(
+        `exposer: --topic: ${JSON.stringify(topic)} is not a Kafka topic name (1 to 249 letters, digits, ".", "_" or "-")\n`,
+      );
+    }
+  });
+
   it('exits 2 for a bad --web.max-requests and documents it in serve --help', async () => {
     capture();
     expect(await main(['serve', '--web.max-requests', '-5'])).toBe(2);

@@ -4,7 +4,7 @@
  * loadgen, demo-app); typed errors become one-line messages and exit codes here, in one place.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { BROKER_PATTERN, ConfigError, configKeys, configSchema } from './config.js';
+import { BROKER_PATTERN, ConfigError, TOPIC_PATTERN, configKeys, configSchema } from './config.js';
 import { serve } from './serve.js';
 import { runLoadgen } from './loadgen.js';
 import { startDemoApp } from './demo-app.js';
@@ -21,6 +21,21 @@ function durationMs(text: string, flag: string): number {
   if (ms === undefined)
     throw new UsageError(`${flag}: ${JSON.stringify(text)} is not a duration such as 30s, 10m or 1h30m`);
   return ms;
+}
+
+/** A duration above 0 (an interval of 0 would push in a tight loop). */
+function positiveDurationMs(text: string, flag: string): number {
+  const ms = durationMs(text, flag);
+  if (ms <= 0) throw new UsageError(`${flag}: ${JSON.stringify(text)} must be longer than 0, such as 5s`);
+  return ms;
+}
+
+function topicName(text: string, flag: string): string {
+  if (!TOPIC_PATTERN.test(text))
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(text)} is not a Kafka topic name (1 to 249 letters, digits, ".", "_" or "-")`,
+    );
+  return text;
 }
 
 function positive(text: string, flag: string): number {
@@ -229,7 +244,7 @@ Examples:
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const summary = await runLoadgen({
         brokers: brokerList(String(raw['brokers']), '--brokers'),
-        topic: String(raw['topic']),
+        topic: topicName(String(raw['topic']), '--topic'),
         sources: count(String(raw['sources']), '--sources', 1_000_000),
         series: count(String(raw['series']), '--series', 1_000_000),
         rate: positive(String(raw['rate']), '--rate'),
@@ -278,8 +293,8 @@ Examples:
         instance: raw['instance'] === undefined ? undefined : String(raw['instance']),
         series: count(String(raw['series']), '--series', 1_000_000),
         brokers: typeof raw['brokers'] === 'string' ? brokerList(raw['brokers'], '--brokers') : undefined,
-        topic: String(raw['topic']),
-        pushIntervalMs: durationMs(String(raw['pushInterval']), '--push-interval'),
+        topic: topicName(String(raw['topic']), '--topic'),
+        pushIntervalMs: positiveDurationMs(String(raw['pushInterval']), '--push-interval'),
         timestamps: raw['timestamps'] === true,
         pushgateway:
           typeof raw['pushgateway'] === 'string' ? httpUrl(raw['pushgateway'], '--pushgateway') : undefined,

@@ -49,6 +49,8 @@ const bool = z
     error: 'expected true or false (or 1 or 0)',
   })
   .transform((v) => v === true || v === 'true' || v === '1');
+/** A Kafka topic name: 1 to 249 of letters, digits, `.`, `_` and `-`. */
+export const TOPIC_PATTERN = /^[A-Za-z0-9._-]{1,249}$/;
 /** One Kafka bootstrap address; kafkajs would otherwise retry a port-less "kafka" forever (port NaN). */
 export const BROKER_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const listen = z
@@ -69,7 +71,7 @@ export const configSchema = z.object({
     )
     .default(['127.0.0.1:9092']),
   topics: listOf
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'invalid Kafka topic name')).min(1))
+    .pipe(z.array(z.string().regex(TOPIC_PATTERN, 'invalid Kafka topic name')).min(1))
     .default(['metrics']),
   group: z.string().min(1).default('queuefront-exposer'),
   clientId: z.string().min(1).default('queuefront-exposer'),
