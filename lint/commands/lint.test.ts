@@ -381,23 +381,27 @@ describe('lintCommand inputs and settings', () => {
   });
   it('a .om or .openmetrics file is read as OpenMetrics: without # EOF it is a parse-error, as a .prom is not', async () => {
     const body = '# TYPE jobs gauge\njobs 1\n';
-    for (const name of ['no-eof.om', 'no-eof.openmetrics', 'no-eof.prom']) file(name, body);
-    const result = await run({ paths: ['no-eof.om', 'no-eof.openmetrics', 'no-eof.prom'] });
+    for (const name of ['formats/no-eof.om', 'formats/no-eof.openmetrics', 'formats/no-eof.prom'])
+      file(name, body);
+    const result = await run({
+      paths: ['formats/no-eof.om', 'formats/no-eof.openmetrics', 'formats/no-eof.prom'],
+    });
     expect(
       json(result.stdout).map((r) => [r.filePath.slice(dir.length + 1), r.messages.map((m) => m.message)]),
     ).toEqual([
-      ['no-eof.om', ['OpenMetrics input must end with a "# EOF" line (missing-eof)']],
-      ['no-eof.openmetrics', ['OpenMetrics input must end with a "# EOF" line (missing-eof)']],
-      ['no-eof.prom', []],
+      ['formats/no-eof.om', ['OpenMetrics input must end with a "# EOF" line (missing-eof)']],
+      ['formats/no-eof.openmetrics', ['OpenMetrics input must end with a "# EOF" line (missing-eof)']],
+      ['formats/no-eof.prom', []],
     ]);
     expect(result.exitCode).toBe(1);
-    file('eof.om', `${body}# EOF\n`);
-    expect((await run({ paths: ['eof.om'] })).exitCode).toBe(0);
+    file('formats/eof.om', `${body}# EOF\n`);
+    expect((await run({ paths: ['formats/eof.om'] })).exitCode).toBe(0);
   });
   it('a binary exposition file is one parse-error at its first NUL byte, not one per line', async () => {
     const binary = Buffer.concat([Buffer.from('\x1f\x8b\x08\0\0\0'), Buffer.alloc(4096, 0xff)]);
-    writeFileSync(join(dir, 'saved-gzip.prom'), Buffer.concat([binary, Buffer.from('\nx\ny\nz\n')]));
-    const result = await run({ paths: ['saved-gzip.prom'] });
+    mkdirSync(join(dir, 'formats'), { recursive: true });
+    writeFileSync(join(dir, 'formats/saved-gzip.prom'), Buffer.concat([binary, Buffer.from('\nx\ny\nz\n')]));
+    const result = await run({ paths: ['formats/saved-gzip.prom'] });
     const [report] = JSON.parse(result.stdout) as {
       messages: { ruleId: string; message: string; line: number; column: number }[];
     }[];
