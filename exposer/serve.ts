@@ -123,8 +123,9 @@ export async function serve(sources: ConfigSources, overrides: ServeOverrides = 
     logger,
     stop: async () => {
       if (expiry) clearInterval(expiry);
-      await ingest.stop();
-      await server.close();
+      // Together: the HTTP server stops listening at once (as a load balancer expects) and lets scrapes in
+      // flight finish while the consumer commits what it applied.
+      await Promise.all([ingest.stop(), server.close()]);
       logger.info('exposer stopped');
       logger.flush?.();
     },
