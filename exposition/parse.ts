@@ -513,7 +513,6 @@ export class ExpositionParser {
     return family;
   }
 
-  /** text 0.0.4 (as expfmt): the family a name belongs to, creating it when it is new. */
   /**
    * Whether `label` is the special label of the family a text sample named `name` belongs to (`le` of a histogram,
    * `quantile` of a summary), found as #textFamily finds it but creating no family.
@@ -530,6 +529,7 @@ export class ExpositionParser {
     return bucketBase !== undefined && this.#families.get(bucketBase)?.type === 'histogram';
   }
 
+  /** text 0.0.4 (as expfmt): the family a name belongs to, creating it when it is new. */
   #textFamily(name: string): FamilyState {
     const exact = this.#families.get(name);
     if (exact !== undefined) return exact;
