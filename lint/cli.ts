@@ -172,7 +172,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       run(Array.isArray(paths) ? paths : [paths], withRootFlags(flags, command), only),
     );
   };
-  sub('config', 'lint Prometheus configuration files and operator resources (YAML)', '<paths...>', 'config');
+  sub(
+    'config',
+    'lint Prometheus configuration files and operator resources (YAML) and Grafana Alloy files',
+    '<paths...>',
+    'config',
+  );
   sub(
     'metrics',
     'lint expositions: files, URLs (fetched as Prometheus scrapes) or - for stdin',

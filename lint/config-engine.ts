@@ -1,6 +1,6 @@
 /**
- * The engine for Prometheus configuration and operator resource files (lint/engine.ts runs the rules; this module
- * adds the YAML reader, ConfigMap unpacking and the operator defaults). Apart so that linting expositions and docs
+ * The engine for Prometheus configuration, operator resource and Grafana Alloy files (lint/engine.ts runs the
+ * rules; this module adds the YAML and Alloy readers, ConfigMap unpacking and the operator defaults). Apart so that linting expositions and docs
  * does not load the yaml package: lint/commands/lint.ts imports this module when a configuration is to be linted.
  */
 import { applyDirectives, fileResult, place, resolveRules, runRules } from './engine.js';
@@ -8,7 +8,9 @@ import type { LintSettings } from './engine.js';
 import { mergeOperatorDefaults } from './operator-defaults.js';
 import { LineIndex } from './positions.js';
 import { rules as registry } from './rules/index.js';
+import { parseAlloy } from './sources/alloy.js';
 import { parseConfig } from './sources/config.js';
+import { isAlloy } from './sources/detect.js';
 import type { ParsedConfig } from './sources/config.js';
 import { toOuter } from './sources/configmap.js';
 import { parseDirectives, StreamedDirectives } from './suppressions.js';
@@ -62,11 +64,14 @@ export function lintConfigText(
   list: readonly Rule[] = registry,
   { unpackConfigMaps = true, operatorDefaults, requireConfig = false, includedBy }: ConfigLintOptions = {},
 ): FileResult & { model: ParsedConfig } {
-  const read = parseConfig(text, filePath, {
-    unpackConfigMaps,
-    requireConfig,
-    scrapeConfigFile: includedBy !== undefined,
-  });
+  const alloy = includedBy === undefined && isAlloy(filePath, text);
+  const read = alloy
+    ? parseAlloy(text, filePath)
+    : parseConfig(text, filePath, {
+        unpackConfigMaps,
+        requireConfig,
+        scrapeConfigFile: includedBy !== undefined,
+      });
   const parsed = includedBy === undefined ? read : asIncluded(read, includedBy);
   const defaults =
     operatorDefaults ?? mergeOperatorDefaults(parsed.prometheusResources.map((p) => p.defaults));
@@ -74,7 +79,7 @@ export function lintConfigText(
   const resolved = resolveRules(settings, 'config', list);
   const index = new LineIndex(text);
   // Directives inside an embedded configuration apply to it (linted below); the outer file's to everything in it.
-  const outer = parseDirectives(text).filter(
+  const outer = parseDirectives(text, alloy ? '//' : '#').filter(
     (d) =>
       !model.embedded.some((e) => d.range.start >= e.valueRange.start && d.range.start < e.valueRange.end),
   );

@@ -14,6 +14,8 @@ export const LINTABLE_EXTENSIONS = [
   'om',
   'openmetrics',
   'txt',
+  'alloy',
+  'river',
 ];
 const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/.cache/**'];
 

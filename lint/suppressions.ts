@@ -2,6 +2,7 @@
  * Suppression comments in YAML (as in ESLint and pint):
  *   # scrapelint disable-next-line <id>[, <id>...] -- reason
  *   # scrapelint disable <id>[, <id>...] -- reason      (the whole file)
+ * the same after `//` in Grafana Alloy files,
  * the same `#` comments in text-format (0.0.4) expositions, read from the parser's comment events as they stream
  * by (OpenMetrics allows no such comments: its parser reports the line as invalid-metadata and nothing is honoured),
  * and in Markdown, as HTML comments outside code (fenced, indented, inline):
@@ -30,6 +31,7 @@ export interface Directive {
 }
 
 const DIRECTIVE = /#\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)([^\n]*)/;
+const SLASH_DIRECTIVE = /\/\/\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)([^\n]*)/;
 const MARKDOWN_DIRECTIVE = /<!--\s*scrapelint\s+(disable-next-line|disable)(?=\s|-->)(.*?)-->/;
 /** The text of an exposition comment event (after `#` and one space). */
 const COMMENT_DIRECTIVE = /^\s*scrapelint\s+(disable-next-line|disable)(?=\s|$)(.*)$/;
@@ -86,18 +88,20 @@ function directiveFrom(kind: string, rest: string, idsOffset: number, line: numb
   };
 }
 
-export function parseDirectives(text: string): Directive[] {
+/** Directives in line comments: YAML's `#` (the default) or Alloy's `//`. */
+export function parseDirectives(text: string, marker: '#' | '//' = '#'): Directive[] {
   const directives: Directive[] = [];
   if (!text.includes('scrapelint')) return directives;
+  const pattern = marker === '#' ? DIRECTIVE : SLASH_DIRECTIVE;
   let lineStart = 0;
   for (let line = 1; lineStart <= text.length; line++) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = text.length;
     const content = text.slice(lineStart, lineEnd);
-    const hash = content.indexOf('#');
+    const hash = content.indexOf(marker);
     // A comment starts a line or follows whitespace (YAML's rule; good enough to skip `#` inside most strings).
     if (hash !== -1 && content.includes('scrapelint')) {
-      const match = DIRECTIVE.exec(content);
+      const match = pattern.exec(content);
       const at = match?.index ?? -1;
       if (match && (at === 0 || /\s/.test(content[at - 1] ?? ''))) {
         const rest = match[2] ?? '';

@@ -136,7 +136,7 @@ describe('lintCommand exit codes', () => {
     const error = await rejection(run({ paths: ['empty'] }));
     expect(error.kind).toBe('usage');
     expect(error.message).toBe(
-      'no files to lint in the directory "empty": it holds no .yml, .yaml, .md, .markdown, .prom, .metrics, .om, .openmetrics, .txt files outside node_modules, .git, dist, .cache',
+      'no files to lint in the directory "empty": it holds no .yml, .yaml, .md, .markdown, .prom, .metrics, .om, .openmetrics, .txt, .alloy, .river files outside node_modules, .git, dist, .cache',
     );
   });
   it('2 for no paths', async () => {
@@ -342,7 +342,7 @@ describe('lintCommand inputs and settings', () => {
     [
       'config',
       'metrics.prom',
-      /^metrics\.prom: not a Prometheus configuration or operator resource \(YAML\), which scrapelint config reads; it looks like an exposition/,
+      /^metrics\.prom: not a Prometheus configuration or operator resource \(YAML\), or a Grafana Alloy file, which scrapelint config reads; it looks like an exposition/,
     ],
     [
       'exposition',
@@ -533,5 +533,83 @@ describe('rulesCommand', () => {
     expect(stdout).toMatch(/^scrape-timeout\s+error\s+/m);
     const rows = JSON.parse(rulesCommand({ format: 'json' }).stdout) as { id: string; severity: string }[];
     expect(rows.find((r) => r.id === 'parse-error')?.severity).toBe('error');
+  });
+});
+
+describe('lintCommand on Grafana Alloy files', () => {
+  const ALLOY = `// Alloy scrapes the Pushgateway for every app behind it.
+prometheus.scrape "gateway" {
+  targets      = [{"__address__" = "pushgateway:9091"}]
+  honor_labels = true
+  forward_to   = [prometheus.remote_write.default.receiver]
+}
+`;
+  const ids = (stdout: string) => json(stdout).map((r) => r.messages.map((m) => m.ruleId).sort());
+
+  it('lints a .alloy file found in a walk, and one named under config, as configurations', async () => {
+    const sub = join(dir, 'alloy-walk');
+    mkdirSync(join(sub, 'river'), { recursive: true });
+    writeFileSync(join(sub, 'config.alloy'), ALLOY);
+    writeFileSync(join(sub, 'river', 'flow.river'), ALLOY.replace('"gateway"', '"gw"'));
+    const walked = await lintCommand({
+      paths: ['.'],
+      cwd: sub,
+      format: 'json',
+      color: false,
+      noConfig: true,
+    });
+    expect(json(walked.stdout).map((r) => r.filePath.slice(sub.length + 1))).toEqual([
+      'config.alloy',
+      'river/flow.river',
+    ]);
+    const expected = [
+      'honor-timestamps',
+      'missing-sample-limit',
+      'missing-up-series',
+      'single-massive-target',
+    ];
+    expect(ids(walked.stdout)).toEqual([expected, expected]);
+    const named = await run({ paths: [join(sub, 'config.alloy')], only: 'config' });
+    expect(ids(named.stdout)).toEqual([expected]);
+  });
+
+  it('recognises Alloy on stdin by its prometheus.scrape block', async () => {
+    const result = await run({ paths: ['-'], stdin: Readable.from([ALLOY]) });
+    expect(json(result.stdout)[0]?.messages.map((m) => m.ruleId)).toContain('single-massive-target');
+    const asConfig = await run({ paths: ['-'], only: 'config', stdin: Readable.from([ALLOY]) });
+    expect(json(asConfig.stdout)[0]?.messages.map((m) => m.ruleId)).toContain('single-massive-target');
+  });
+
+  it('honours // scrapelint suppression comments and reports unused ones', async () => {
+    const text =
+      '// scrapelint disable missing-sample-limit -- limits are set in the remote_write relabeling\n' +
+      ALLOY.replace(
+        'prometheus.scrape "gateway" {',
+        '// scrapelint disable-next-line single-massive-target, missing-up-series, honor-timestamps -- batch jobs only\nprometheus.scrape "gateway" {',
+      ) +
+      '// scrapelint disable-next-line scrape-timeout -- nothing here\n';
+    const result = await run({ paths: [file('suppressed.alloy', text)] });
+    const messages = json(result.stdout)[0]?.messages ?? [];
+    expect(messages.map((m) => m.ruleId)).toEqual(['unused-suppression']);
+    expect(messages[0]?.message).toContain('scrape-timeout');
+  });
+
+  it('reports an Alloy syntax error as a parse-error at its place (exit 1)', async () => {
+    const result = await run({ paths: [file('broken.alloy', 'prometheus.scrape "x" {\n  targets = [\n')] });
+    expect(result.exitCode).toBe(1);
+    expect(json(result.stdout)[0]?.messages).toEqual([
+      expect.objectContaining({
+        ruleId: 'parse-error',
+        message: 'Alloy syntax: expected a value, found the end of the file',
+      }),
+    ]);
+  });
+
+  it('refuses an Alloy file named under metrics, and says what it looks like', async () => {
+    const error = await rejection(run({ paths: [file('named.alloy', ALLOY)], only: 'exposition' }));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(
+      'named.alloy: not an exposition, which scrapelint metrics reads; it looks like a Grafana Alloy file: scrapelint config named.alloy',
+    );
   });
 });

@@ -17,7 +17,7 @@ import { loadSettings } from '../rc.js';
 import { reporters } from '../reporters/index.js';
 import type { FormatName } from '../reporters/index.js';
 import { rules } from '../rules/index.js';
-import { detectKind, goTemplateAction, judgedByContent } from '../sources/detect.js';
+import { detectKind, goTemplateAction, isAlloy, judgedByContent } from '../sources/detect.js';
 import { firstUnprintable } from '../sources/unprintable.js';
 import type { parseConfig as ParseConfigFn } from '../sources/config.js';
 import type { FileResult, SourceKind } from '../types.js';
@@ -59,7 +59,10 @@ const OPENMETRICS_NAME = /\.(om|openmetrics)$/i;
 const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 const KIND_NAMES: Record<SourceKind, { what: string; command: string }> = {
-  config: { what: 'a Prometheus configuration or operator resource (YAML)', command: 'config' },
+  config: {
+    what: 'a Prometheus configuration or operator resource (YAML), or a Grafana Alloy file',
+    command: 'config',
+  },
   exposition: { what: 'an exposition', command: 'metrics' },
   docs: { what: 'Markdown', command: 'docs' },
 };
@@ -71,10 +74,18 @@ const KIND_NAMES: Record<SourceKind, { what: string; command: string }> = {
 function wrongKind(input: string, head: string, only: SourceKind): string {
   const asked = KIND_NAMES[only];
   const actual = detectKind(input, head);
+  const looksLike =
+    actual === 'config'
+      ? isAlloy(input, head)
+        ? 'a Grafana Alloy file'
+        : 'a Prometheus configuration or operator resource (YAML)'
+      : actual === undefined
+        ? undefined
+        : KIND_NAMES[actual].what;
   const hint =
     actual === undefined
       ? ''
-      : `; it looks like ${KIND_NAMES[actual].what}: scrapelint ${KIND_NAMES[actual].command} ${input}`;
+      : `; it looks like ${looksLike ?? ''}: scrapelint ${KIND_NAMES[actual].command} ${input}`;
   return `${input}: not ${asked.what}, which scrapelint ${asked.command} reads${hint}`;
 }
 const HEAD_BYTES = 64 * 1024;
@@ -354,7 +365,7 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
       }
       if (kind === undefined) {
         if (inputs.length === 1 || named.has(input)) {
-          stderr += `scrapelint: skipped ${displayPath(options.cwd, input)}: not a Prometheus configuration, operator resource, exposition or Markdown file\n`;
+          stderr += `scrapelint: skipped ${displayPath(options.cwd, input)}: not a Prometheus configuration, operator resource, Alloy file, exposition or Markdown file\n`;
         }
         continue;
       }

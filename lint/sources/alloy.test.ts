@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alloyDuration, looksLikeAlloy, MAX_ALLOY_DEPTH, parseAlloy, readAlloy } from './alloy.js';
+import { alloyDuration, MAX_ALLOY_DEPTH, parseAlloy, readAlloy } from './alloy.js';
+import { isAlloy } from './detect.js';
 import type { Range } from '../../exposition/types.js';
 
 const GATEWAY = `// Apps push to the Pushgateway; Alloy scrapes it.
@@ -257,11 +258,15 @@ describe('alloyDuration', () => {
   });
 });
 
-describe('looksLikeAlloy', () => {
-  it('recognises a file that declares a prometheus.scrape component, and nothing else', () => {
-    expect(looksLikeAlloy(GATEWAY)).toBe(true);
-    expect(looksLikeAlloy('scrape_configs:\n  - job_name: prometheus.scrape\n')).toBe(false);
-    expect(looksLikeAlloy('# prometheus.scrape "x" { in a comment of a YAML file\n')).toBe(false);
-    expect(looksLikeAlloy('```alloy\nprometheus.scrape "x" {\n```\n')).toBe(true);
+describe('isAlloy', () => {
+  it('takes .alloy and .river files as Alloy, and a file whose name says nothing when it declares a prometheus.scrape', () => {
+    expect(isAlloy('config.alloy', '')).toBe(true);
+    expect(isAlloy('agent/flow.river', '')).toBe(true);
+    expect(isAlloy('<stdin>', GATEWAY)).toBe(true);
+    expect(isAlloy('scrape', GATEWAY)).toBe(true);
+    // YAML stays YAML, whatever it quotes.
+    expect(isAlloy('x.yaml', GATEWAY)).toBe(false);
+    expect(isAlloy('<stdin>', 'scrape_configs:\n  - job_name: prometheus.scrape\n')).toBe(false);
+    expect(isAlloy('<stdin>', '# prometheus.scrape "x" { in a comment\n')).toBe(false);
   });
 });

@@ -674,7 +674,7 @@ function describe(value: AlloyValue): string {
  * Reads an Alloy file into the configuration model. Never throws on bad input: a syntax error, a field of the
  * wrong type and a component declared twice land in `problems`.
  */
-export function parseAlloy(text: string, filePath: string): ParsedConfig {
+export function parseAlloy(text: string, filePath: string): ParsedConfig & { problems: SourceProblem[] } {
   const problems: SourceProblem[] = [];
   const jobs: ScrapeJob[] = [];
   const labels = new Map<string, Range>();
@@ -711,9 +711,4 @@ export function parseAlloy(text: string, filePath: string): ParsedConfig {
     prometheusResources: [],
     scrapeConfigFiles: [],
   };
-}
-
-/** Whether a file without the `.alloy`/`.river` extension reads as Alloy: it declares a prometheus.scrape block. */
-export function looksLikeAlloy(text: string): boolean {
-  return /^[ \t]*prometheus\.scrape[ \t]+"[^"\n]*"[ \t]*\{/m.test(text);
 }

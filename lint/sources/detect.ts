@@ -1,6 +1,7 @@
 /**
- * Which linter a file is for, from its name and its content: Prometheus configuration, operator resources,
- * exposition output or Markdown. `undefined`: none (the file is skipped when found in a directory walk).
+ * Which linter a file is for, from its name and its content: Prometheus configuration, operator resources or a
+ * Grafana Alloy file (all `config`), exposition output or Markdown. `undefined`: none (the file is skipped when
+ * found in a directory walk).
  */
 import type { SourceKind } from '../types.js';
 
@@ -8,6 +9,19 @@ const YAML_NAME = /\.ya?ml$/i;
 const MARKDOWN_NAME = /\.(md|markdown)$/i;
 const EXPOSITION_NAME = /\.(prom|metrics|om|openmetrics)$/i;
 const TEXT_NAME = /\.txt$/i;
+/** Grafana Alloy (`.river`: Grafana Agent flow mode, its predecessor), read by lint/sources/alloy.ts. */
+const ALLOY_NAME = /\.(alloy|river)$/i;
+/** An Alloy file without its extension: it declares a prometheus.scrape component. */
+const ALLOY_SCRAPE = /^[ \t]*prometheus\.scrape[ \t]+"[^"\n]*"[ \t]*\{/m;
+
+/**
+ * Whether a configuration is written in the Alloy syntax rather than YAML: its name says so, or (a name that says
+ * nothing, stdin) it declares a prometheus.scrape component.
+ */
+export function isAlloy(path: string, text: string): boolean {
+  if (ALLOY_NAME.test(path)) return true;
+  return !YAML_NAME.test(path) && ALLOY_SCRAPE.test(text);
+}
 
 const PROMETHEUS_CONFIG =
   /^(global|scrape_configs|scrape_config_files|rule_files|alerting|remote_write|remote_read)\s*:/m;
@@ -80,7 +94,12 @@ export function isExpositionText(text: string): boolean {
 
 /** Whether a file's name says nothing of its kind (`.txt`, no or another extension): only its content can. */
 export function judgedByContent(path: string): boolean {
-  return !YAML_NAME.test(path) && !MARKDOWN_NAME.test(path) && !EXPOSITION_NAME.test(path);
+  return (
+    !YAML_NAME.test(path) &&
+    !MARKDOWN_NAME.test(path) &&
+    !EXPOSITION_NAME.test(path) &&
+    !ALLOY_NAME.test(path)
+  );
 }
 
 /**
@@ -95,11 +114,12 @@ export function detectKind(path: string, text: string, only?: SourceKind): Sourc
   }
   if (EXPOSITION_NAME.test(path))
     return only === undefined || only === 'exposition' ? 'exposition' : undefined;
+  if (ALLOY_NAME.test(path)) return only === undefined || only === 'config' ? 'config' : undefined;
   // Anything else (.txt, no extension, stdin): judge the content.
   if (only === 'exposition') return 'exposition';
   if (only === 'config') return 'config';
   if (only === 'docs') return 'docs';
-  if (isConfigText(text)) return 'config';
+  if (isConfigText(text) || ALLOY_SCRAPE.test(text)) return 'config';
   if (isExpositionText(text)) return 'exposition';
   if (TEXT_NAME.test(path)) return undefined;
   return /^```mermaid/m.test(text) ? 'docs' : undefined;
