@@ -313,6 +313,8 @@ export function lintSourceError(
 export interface ExpositionInputOptions {
   readonly filePath: string;
   readonly contentType?: string;
+  /** The body's size in bytes when known (a file, a redirected stdin): the parser sizes its tables for it. */
+  readonly sizeHint?: number;
   readonly settings?: LintSettings;
   readonly maxFindingsPerRule?: number;
   /** The rules to choose from (default: all registered). */
@@ -346,6 +348,7 @@ export async function lintExpositionStream(
       filePath: options.filePath,
       rules: resolved,
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      ...(options.sizeHint === undefined ? {} : { sizeHint: options.sizeHint }),
       ...(options.maxFindingsPerRule === undefined ? {} : { maxFindingsPerRule: options.maxFindingsPerRule }),
       // duplicate-series needs identities; without it, keep memory flat.
       trackDuplicates: resolved.some((r) => r.rule.meta.id === 'duplicate-series'),

@@ -4,7 +4,8 @@
  * 0 clean (warnings within --max-warnings), 1 errors or too many warnings; problems of usage, configuration or
  * I/O are thrown as ScrapelintError (exit code 2, handled in cli.ts).
  */
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { fstatSync } from 'node:fs';
+import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { dirname, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -112,6 +113,16 @@ function firstNotUtf8(bytes: Buffer, text: string): number {
   const at = text.indexOf('\uFFFD');
   const control = firstUnprintable(text);
   return control !== -1 && control < at ? -1 : at;
+}
+
+/** The size of an open file descriptor when it is a regular file (stdin redirected from a file), else undefined. */
+function regularFileSize(fd: number): number | undefined {
+  try {
+    const info = fstatSync(fd);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -325,10 +336,12 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
     if (input === '-') {
       const stdin = options.stdin ?? process.stdin;
       if (only === 'exposition') {
+        const sizeHint = stdin === process.stdin ? regularFileSize(0) : undefined;
         read.push(
           await lintExpositionStream(stdin as AsyncIterable<Buffer | string>, {
             filePath: STDIN_NAME,
             settings,
+            ...(sizeHint === undefined ? {} : { sizeHint }),
           }),
         );
         continue;
@@ -390,8 +403,14 @@ export async function lintCommand(options: LintCommandOptions): Promise<CommandR
         const { readFileChunks } = await import('../sources/exposition.js');
         // A .om or .openmetrics name says the format, as a Content-Type would: a missing # EOF is then an error.
         const openMetrics = OPENMETRICS_NAME.test(input) ? { contentType: OPENMETRICS_CONTENT_TYPE } : {};
+        const { size } = await stat(input);
         read.push(
-          await lintExpositionStream(readFileChunks(input), { filePath: input, settings, ...openMetrics }),
+          await lintExpositionStream(readFileChunks(input), {
+            filePath: input,
+            settings,
+            sizeHint: size,
+            ...openMetrics,
+          }),
         );
       } else {
         // Counted in bytes: a head of multi-byte characters is shorter in UTF-16 units than HEAD_BYTES.

@@ -44,6 +44,8 @@ export interface LintExpositionOptions {
   readonly maxFindingsPerRule?: number;
   /** Whether the parser tracks series identities for duplicate-series facts. Default true. */
   readonly trackDuplicates?: boolean;
+  /** The body's size in bytes, when known: the parser allocates its duplicate table for it (ParseOptions). */
+  readonly sizeHint?: number;
   /**
    * Called with each comment line (text 0.0.4 only: OpenMetrics has no free comments), e.g. to read suppression
    * directives. Comments are rare lines: this costs the sample path nothing.
@@ -242,6 +244,7 @@ export async function lintExposition(
       ...(options.format === undefined ? {} : { format: options.format }),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
       ...(options.trackDuplicates === undefined ? {} : { trackDuplicates: options.trackDuplicates }),
+      ...(options.sizeHint === undefined ? {} : { sizeHint: options.sizeHint }),
     },
     onEvent,
   );
