@@ -447,7 +447,7 @@ describe('lintCommand inputs and settings', () => {
   it('notes each explicitly named file it cannot lint, named relative to cwd, among others', async () => {
     const result = await run({ paths: ['nested/workflow.yml', 'good.yml'] });
     expect(result.stderr).toBe(
-      'scrapelint: skipped nested/workflow.yml: not a Prometheus configuration, operator resource, exposition or Markdown file\n',
+      'scrapelint: skipped nested/workflow.yml: not a Prometheus configuration, operator resource, Alloy file, exposition or Markdown file\n',
     );
     expect(json(result.stdout).map((r) => r.filePath)).toEqual([join(dir, 'good.yml')]);
   });
