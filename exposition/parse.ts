@@ -1527,9 +1527,12 @@ export class ExpositionParser {
           prevH1[k] = n1;
           prevH2[k] = n2;
         }
-        // A sum of per-label hashes: the identity does not depend on label order.
-        sum1 = (sum1 + (Math.imul(n1 ^ v1, 0x9e3779b1) ^ (n2 >>> 7))) >>> 0;
-        sum2 = (sum2 + (Math.imul(n2 + (v2 ^ (v2 >>> 15)), 0x85ebca6b) ^ n1)) >>> 0;
+        // A sum of per-label hashes: the identity does not depend on label order. A label with an empty value takes
+        // no part: Prometheus drops it when it ingests the sample (labels.Builder), so a{x="1",z=""} is a{x="1"}.
+        if (value !== '') {
+          sum1 = (sum1 + (Math.imul(n1 ^ v1, 0x9e3779b1) ^ (n2 >>> 7))) >>> 0;
+          sum2 = (sum2 + (Math.imul(n2 + (v2 ^ (v2 >>> 15)), 0x85ebca6b) ^ n1)) >>> 0;
+        }
         this.#labelsHash1 = sum1;
         this.#labelsHash2 = sum2;
       } else if (prevNames[k] !== name) {

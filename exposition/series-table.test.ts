@@ -73,3 +73,26 @@ describe('ExpositionParser sizeHint', () => {
     }
   });
 });
+
+describe('series identity for duplicate-series', () => {
+  function duplicateLines(text: string): number[] {
+    const lines: number[] = [];
+    const parser = new ExpositionParser({}, (event) => {
+      if (event.kind === 'fact' && event.code === 'duplicate-series') lines.push(event.line);
+    });
+    parser.write(text);
+    parser.end();
+    return lines;
+  }
+
+  it('ignores labels with an empty value, which Prometheus drops at ingestion', () => {
+    expect(duplicateLines('a{x="1",z=""} 1\na{x="1"} 2\n')).toEqual([2]);
+    expect(duplicateLines('a{z=""} 1\na 2\n')).toEqual([2]);
+    expect(duplicateLines('a{x="1"} 1\na{z="",x="1",y=""} 2\n')).toEqual([2]);
+  });
+
+  it('still tells apart label sets that differ in a non-empty value, or in a name with a value', () => {
+    expect(duplicateLines('a{x="1",z="2"} 1\na{x="1"} 2\na{x="1",y="2"} 3\na{x="2"} 4\n')).toEqual([]);
+    expect(duplicateLines('a{x=""} 1\nb{x=""} 2\n')).toEqual([]);
+  });
+});
