@@ -99,7 +99,11 @@ describe('GET /metrics', () => {
     push({ families: [g('temp', 1)] });
     const head = await request(app).head('/metrics').expect(200);
     expect(head.headers['content-type']).toMatch(/^text\/plain/);
+    expect(head.headers['content-encoding']).toBeUndefined();
     expect(head.text ?? '').toBe('');
+    // The headers a GET would get, Content-Encoding included.
+    const gzipped = await request(app).head('/metrics').set('Accept-Encoding', 'gzip').expect(200);
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
     const res = await request(app).get('/metrics').expect(200);
     expect(res.text).toContain(`temp{instance="i",job="j"} 1 ${T0 - 2000}\n`);
     const again = await request(app).get('/metrics').expect(200);

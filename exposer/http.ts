@@ -113,14 +113,14 @@ export function createApp(deps: AppDeps): express.Express {
       res.setHeader('Content-Type', contentTypeFor(format));
       res.setHeader('Vary', 'Accept, Accept-Encoding');
       res.setHeader('Cache-Control', 'no-store');
+      const gzip = acceptsGzip(req.get('accept-encoding'));
+      if (gzip) res.setHeader('Content-Encoding', 'gzip');
       if (req.method === 'HEAD') {
-        // A HEAD never drains: it renders nothing.
+        // A HEAD never drains: it renders nothing, and answers the headers a GET would.
         res.end();
         return;
       }
       const chunks = renderMetrics(deps.store, format, now(), { selfMetrics });
-      const gzip = acceptsGzip(req.get('accept-encoding'));
-      if (gzip) res.setHeader('Content-Encoding', 'gzip');
       let bytes = 0;
       const counted = (function* () {
         for (const chunk of chunks) {
