@@ -304,7 +304,7 @@ export function mutateOnce(input: Buffer, rng: Rng, donors: readonly Buffer[] = 
   const at = rng.int(input.length + 1);
   const len = 1 + rng.int(Math.min(4, Math.max(1, input.length - at)));
   const ls = lines(input);
-  switch (rng.int(14)) {
+  switch (rng.int(15)) {
     case 0:
     case 1: // insert from the alphabet
       return Buffer.concat([input.subarray(0, at), Buffer.from(rng.pick(ALPHABET)), input.subarray(at)]);
@@ -387,6 +387,8 @@ export function mutateOnce(input: Buffer, rng: Rng, donors: readonly Buffer[] = 
       const i = rng.int(ls.length + 1);
       return Buffer.concat([...ls.slice(0, i), Buffer.from(line), ...ls.slice(i)]);
     }
+    case 14: // append a whole donor: families meet other families' metadata and samples
+      return donors.length === 0 ? input : Buffer.concat([input, rng.pick(donors)]);
     default: {
       // replace a token (a value, a timestamp) with another
       const token = Buffer.from(
