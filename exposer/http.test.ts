@@ -463,12 +463,21 @@ describe('helpers and server', () => {
     const { app } = setup();
     const first = await startServer(app, { listen: '127.0.0.1:0' });
     try {
-      await expect(startServer(app, { listen: first.url.replace('http://', '') })).rejects.toThrow(
-        /EADDRINUSE/,
+      const listen = first.url.replace('http://', '');
+      await expect(startServer(app, { listen })).rejects.toThrow(
+        `cannot listen on ${listen} (EADDRINUSE): another process already listens there: stop it or choose another listen address`,
       );
     } finally {
       await first.close();
     }
+  });
+
+  it('startServer names an address this host does not have', async () => {
+    const { app } = setup();
+    // 192.0.2.0/24 is TEST-NET-1: no host has it.
+    await expect(startServer(app, { listen: '192.0.2.1:0' })).rejects.toThrow(
+      'cannot listen on 192.0.2.1:0 (EADDRNOTAVAIL): no interface of this host has that address',
+    );
   });
 
   it('startServer fails clearly when the TLS files are missing', async () => {

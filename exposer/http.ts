@@ -347,6 +347,22 @@ export function parseListen(listen: string): { host: string | undefined; port: n
   return { host: host === '' ? undefined : host, port };
 }
 
+/** Why the server could not listen, and what to do (Node says only `listen EADDRINUSE: address already in use`). */
+function listenError(listen: string, error: NodeJS.ErrnoException): Error {
+  const why: Record<string, string> = {
+    EADDRINUSE: 'another process already listens there: stop it or choose another listen address',
+    EACCES: 'not allowed to listen there (ports below 1024 need privileges): choose another port',
+    EADDRNOTAVAIL: 'no interface of this host has that address: use 127.0.0.1, 0.0.0.0 or one of its own',
+  };
+  const hint = error.code === undefined ? undefined : why[error.code];
+  return new Error(
+    `cannot listen on ${listen} (${error.code ?? error.message})${hint === undefined ? '' : `: ${hint}`}`,
+    {
+      cause: error,
+    },
+  );
+}
+
 async function readTlsFile(key: string, file: string): Promise<Buffer> {
   try {
     return await readFile(file);
@@ -407,7 +423,7 @@ export async function startServer(app: express.Express, options: ServerOptions):
     });
   });
   await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
+    server.once('error', (error: NodeJS.ErrnoException) => rejectListen(listenError(options.listen, error)));
     server.listen(port, host, () => {
       server.off('error', rejectListen);
       resolveListen();
