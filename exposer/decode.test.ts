@@ -451,6 +451,31 @@ describe('decodeRecord: text and OpenMetrics bodies', () => {
     expect(r.detail).toMatch(/^line 2: /);
   });
 
+  it('refuses a histogram le or a summary quantile given twice, which the parser reads as promtool does', () => {
+    for (const [body, label] of [
+      ['# TYPE h histogram\nh_bucket{le="1",le="2"} 1\n', 'le'],
+      ['# TYPE s summary\ns{quantile="0.5",quantile="0.9"} 1\n', 'quantile'],
+    ] as const) {
+      const r = rejected(
+        decodeRecord(record(body, { 'content-type': 'text/plain', job: 'j', instance: 'i' }), limits),
+      );
+      expect(r.reason).toBe('invalid_sample');
+      expect(r.detail).toMatch(
+        new RegExp(`^line 2: label "${label}" appears twice in (h_bucket|s): Prometheus refuses`),
+      );
+    }
+    // One of each on a sample is two names, not a repeat.
+    const ok = decodeRecord(
+      record('# TYPE h histogram\nh_bucket{le="1",quantile="x"} 1\n', {
+        'content-type': 'text/plain',
+        job: 'j',
+        instance: 'i',
+      }),
+      limits,
+    );
+    expect(ok.ok).toBe(true);
+  });
+
   it('refuses reserved names in text bodies too', () => {
     const r = rejected(
       decodeRecord(

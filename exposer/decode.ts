@@ -360,6 +360,20 @@ function toSample(event: SampleEvent, clock: Clock, format: 'text' | 'openmetric
       format === 'openmetrics' ? 'seconds' : 'milliseconds',
     );
   }
+  // The text parser lets a histogram's le or a summary's quantile repeat, as promtool reads such a line (the last
+  // value wins); Prometheus' scraper refuses the sample, and one in this exposer's /metrics fails the whole scrape.
+  let le = 0;
+  let quantile = 0;
+  for (const l of event.labels) {
+    if (l.name === 'le') le++;
+    else if (l.name === 'quantile') quantile++;
+  }
+  if (le > 1 || quantile > 1) {
+    reject(
+      'invalid_sample',
+      `line ${event.line}: label "${le > 1 ? 'le' : 'quantile'}" appears twice in ${event.name}: Prometheus refuses such a sample, and one in this exposer's /metrics would fail the whole scrape`,
+    );
+  }
   return {
     name: event.name,
     labels: event.labels.map((l) => [l.name, l.value] as const),
