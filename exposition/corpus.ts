@@ -12,7 +12,7 @@ const caseSchema = z.object({
   code: z.string().optional(),
   line: z.number().int().positive().optional(),
   errors: z.number().int().nonnegative().optional(),
-  facts: z.array(z.enum(['duplicate-series', 'split-family'])).optional(),
+  facts: z.array(z.enum(['duplicate-series', 'split-family', 'scraper-refuses'])).optional(),
   promtool: z.literal('newer').optional(),
   rule: z.string(),
 });

@@ -88,6 +88,9 @@ function promtoolTypeWord(word: string): string {
   return out;
 }
 
+/** The TYPE words Prometheus' own text parser (textparse) takes: these, exactly. */
+const SCRAPER_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+
 const OM_TYPES: ReadonlySet<string> = new Set([
   'counter',
   'gauge',
@@ -629,6 +632,14 @@ export class ExpositionParser {
       family.type = type;
       family.typeExplicit = true;
       this.#metadata('type', family.name, word, type, s, a, b, ns, ne);
+      if (!SCRAPER_TYPES.has(word)) {
+        this.#scraperRefuses(
+          family.name,
+          `TYPE "${word}" is read as ${type} by promtool, but Prometheus' scraper takes only counter, gauge, histogram, summary or untyped, in lower case, and fails the whole scrape ("invalid metric type")`,
+          i,
+          b,
+        );
+      }
     }
   }
 
@@ -859,6 +870,19 @@ export class ExpositionParser {
     return family;
   }
 
+  /** A line promtool reads and Prometheus' scraper refuses (FactCode `scraper-refuses`). */
+  #scraperRefuses(family: string, message: string, a: number, b: number): void {
+    this.#fact({
+      kind: 'fact',
+      code: 'scraper-refuses',
+      family,
+      message,
+      range: this.#range(a, b),
+      line: this.#line,
+      lineStart: this.#lineStart,
+    });
+  }
+
   #splitFact(family: FamilyState, a: number, b: number): void {
     this.#fact({
       kind: 'fact',
@@ -955,6 +979,10 @@ export class ExpositionParser {
     let labels = NO_LABELS;
     let labelsHash1 = 0;
     let labelsHash2 = 0;
+    /** A histogram's le or a summary's quantile given twice (text 0.0.4): accepted, as promtool does. */
+    let repeated: string | undefined;
+    let repeatedStart = 0;
+    let repeatedEnd = 0;
     if (c === OPEN) {
       const parsed = this.#labelSet(s, i, b, om, name === undefined);
       if (parsed === undefined) return;
@@ -984,6 +1012,9 @@ export class ExpositionParser {
           this.#dupSpecialEnd,
         );
       }
+      repeated = this.#dupSpecial;
+      repeatedStart = this.#dupSpecialStart;
+      repeatedEnd = this.#dupSpecialEnd;
       c = i < b ? s.charCodeAt(i) : -1;
       if (om) {
         if (c !== SPACE) {
@@ -1145,6 +1176,14 @@ export class ExpositionParser {
     if (this.#series !== undefined)
       this.#checkDuplicate(name, labels, labelsHash1, labelsHash2, a, b, timestampMs, family.name);
     this.#onEvent(event);
+    if (repeated !== undefined) {
+      this.#scraperRefuses(
+        family.name,
+        `label "${repeated}" appears twice: promtool reads the sample (the last value wins), but Prometheus' scraper refuses it and fails the whole scrape ("label name ${JSON.stringify(repeated)} is not unique")`,
+        repeatedStart,
+        repeatedEnd,
+      );
+    }
   }
 
   #textSampleRules(family: FamilyState, labels: readonly ParsedLabel[]): boolean {

@@ -93,3 +93,43 @@ describe('a TYPE word', () => {
     }
   });
 });
+
+describe('lines promtool reads and Prometheus scraper refuses', () => {
+  // Checked against Prometheus 2.42's scraper on 2026-11-25: each took its target down with the error quoted.
+  const facts = (text: string) =>
+    events(text).flatMap((e) =>
+      e.kind === 'fact' && e.code === 'scraper-refuses'
+        ? [{ line: e.line, family: e.family, at: text.slice(e.range.start, e.range.end), message: e.message }]
+        : [],
+    );
+
+  it('reports a TYPE word that is not written exactly as the scraper takes it, at the word', () => {
+    const text =
+      '# TYPE a COUNTER\n# TYPE b gauge_histogram\n# TYPE c histo\\gram\n# TYPE d Gauge\n# TYPE e counter\n';
+    expect(facts(text).map((f) => [f.line, f.family, f.at])).toEqual([
+      [1, 'a', 'COUNTER'],
+      [2, 'b', 'gauge_histogram'],
+      [3, 'c', 'histo\\gram'],
+      [4, 'd', 'Gauge'],
+    ]);
+    expect(facts(text)[0]?.message).toBe(
+      `TYPE "COUNTER" is read as counter by promtool, but Prometheus' scraper takes only counter, gauge, histogram, summary or untyped, in lower case, and fails the whole scrape ("invalid metric type")`,
+    );
+  });
+
+  it('reports a repeated le or quantile at its second name, after the sample, and only on that line', () => {
+    const text = '# TYPE h histogram\nh_bucket{le="1",le="2"} 1\nh_bucket{le="+Inf"} 1\nm 3\n';
+    expect(facts(text)).toEqual([
+      {
+        line: 2,
+        family: 'h',
+        at: 'le',
+        message: `label "le" appears twice: promtool reads the sample (the last value wins), but Prometheus' scraper refuses it and fails the whole scrape ("label name "le" is not unique")`,
+      },
+    ]);
+    const order = events(text).map((e) => e.kind);
+    expect(order.indexOf('fact')).toBe(order.indexOf('sample') + 1);
+    const fact = events(text).find((e) => e.kind === 'fact');
+    expect(fact?.kind === 'fact' ? fact.range.start : -1).toBe(text.indexOf('le="2"'));
+  });
+});

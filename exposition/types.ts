@@ -118,9 +118,11 @@ export interface Diagnostic extends LinePosition {
 
 /**
  * Things the grammar allows but Prometheus treats as undefined or suspicious: facts for lint rules to judge,
- * never parse errors.
+ * never parse errors. `scraper-refuses`: a text 0.0.4 line promtool reads (so the parser accepts it, see
+ * docs/exposition.md) that Prometheus' own scraper refuses, failing the whole scrape: a TYPE word not written
+ * exactly `counter`, `gauge`, `histogram`, `summary` or `untyped`, and a repeated `le` or `quantile` label.
  */
-export type FactCode = 'duplicate-series' | 'split-family';
+export type FactCode = 'duplicate-series' | 'split-family' | 'scraper-refuses';
 
 export interface FactEvent extends LinePosition {
   readonly kind: 'fact';

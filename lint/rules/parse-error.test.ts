@@ -10,6 +10,29 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "exposition: lines promtool reads but Prometheus' scraper refuses, failing the whole scrape",
+      kind: 'exposition',
+      code: '# TYPE a_total COUNTER\na_total 1\n# TYPE h histogram\nh_bucket{le="1",le="2"} 1\nh_bucket{le="+Inf"} 1\n',
+      errors: [
+        {
+          messageId: 'scraper',
+          line: 1,
+          column: 16,
+          endLine: 1,
+          endColumn: 23,
+          messageIncludes: 'invalid metric type',
+        },
+        {
+          messageId: 'scraper',
+          line: 4,
+          column: 17,
+          endLine: 4,
+          endColumn: 19,
+          messageIncludes: 'label name "le" is not unique',
+        },
+      ],
+    },
+    {
       name: 'exposition: a value that is not a number',
       kind: 'exposition',
       code: 'http_requests_total{code="200"} lots\n',
