@@ -82,6 +82,10 @@ beforeAll(async () => {
   );
   writeFileSync(join(repo, 'bad.prom'), 'http_requests_total{code="200"} lots\n');
   writeFileSync(
+    join(repo, 'bad.alloy'),
+    'prometheus.scrape "slow" {\n  targets = [{"__address__" = "app:8080"}]\n  scrape_interval = "10s"\n  scrape_timeout = "1m"\n  forward_to = []\n}\n',
+  );
+  writeFileSync(
     join(repo, 'bad.md'),
     '# Design\n\n```mermaid\nflowchart LR\n  A[Checkout] -->|push| K[(Kafka)]\n  K --> E[Exposer]\n  P[Prometheus] -->|scrapes| E\n```\n',
   );
@@ -112,14 +116,17 @@ describe('pre-commit try-repo with this checkout', () => {
         'good.prom',
         'bad.md',
         'good.md',
+        'bad.alloy',
       ]);
-      expect(output).toMatch(/scrapelint \(Prometheus configs and operator resources\)\.+Failed/);
+      expect(output).toMatch(
+        /scrapelint \(Prometheus configs, operator resources and Alloy files\)\.+Failed/,
+      );
       expect(output).toMatch(/scrapelint \(exposition fixtures\)\.+Failed/);
       expect(output).toMatch(/scrapelint \(architecture docs\)\.+Failed/);
       expect(output).toContain('scrape-timeout');
       expect(output).toContain('parse-error');
       expect(output).toContain('architecture-queue');
-      for (const bad of ['bad.yml', 'bad.prom', 'bad.md']) expect(output).toContain(bad);
+      for (const bad of ['bad.yml', 'bad.prom', 'bad.md', 'bad.alloy']) expect(output).toContain(bad);
       for (const good of ['good.yml', 'good.prom', 'good.md']) expect(output).not.toContain(good);
       expect(code).toBe(1);
     },
