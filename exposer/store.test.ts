@@ -186,6 +186,23 @@ describe('Store: Pushgateway semantics', () => {
     expect(s.sourceCount()).toBe(0);
   });
 
+  it('leaves out a label with an empty value, as Prometheus does when it ingests the sample', () => {
+    const s = store();
+    expect(s.apply(msg({ families: [gauge('a', [{ x: '1', z: '' }, 1], [{ x: '2' }, 2])] }), meta()).ok).toBe(
+      true,
+    );
+    expect(scrape(s)).toBe(
+      '# TYPE a gauge\na{instance="i",job="j",x="1"} 1\na{instance="i",job="j",x="2"} 2\n',
+    );
+    // With and without it, the same series: one message may not hold both.
+    const r = s.apply(msg({ families: [gauge('a', [{ x: '1', z: '' }, 1], [{ x: '1' }, 2])] }), meta());
+    expect(r).toEqual({
+      ok: false,
+      reason: 'duplicate_series',
+      detail: 'series a{x="1"} appears twice in the message',
+    });
+  });
+
   it('keeps labels named constructor, toString and valueOf as ordinary labels', () => {
     const s = store();
     const f = gauge('a', [{ constructor: 'c', toString: 't', valueOf: 'v' }, 1]);

@@ -402,6 +402,9 @@ export class Store {
         pushVarint(codes, v);
         if (isGroupName(name, group.pairs)) continue;
         this.checkLabel(name, value, `series ${sample.name}`);
+        // Prometheus drops a label with an empty value when it ingests the sample: rendering it would make a{x="1",z=""}
+        // and a{x="1"} two series here and one there (a duplicate it drops); it takes no part in the identity either.
+        if (value === '') continue;
         // Insertion sort: a series has a handful of labels.
         let at = own++;
         while (at > 0 && ownNames[at - 1]! > name) {
