@@ -15,7 +15,7 @@
  * kept.
  */
 import { LineCounter } from 'yaml';
-import { parseDuration } from '../../exposition/duration.js';
+import { formatDuration, parseDuration } from '../../exposition/duration.js';
 import type { Range } from '../../exposition/types.js';
 import type { ParsedConfig } from './config.js';
 import type { Located, ScrapeJob, SourceProblem } from '../types.js';
@@ -518,26 +518,7 @@ export function alloyDuration(text: string): string | undefined {
   if (!Number.isFinite(ms)) return undefined;
   const whole = Math.round(ms);
   // Below a millisecond Prometheus has no unit: the rules see 0s, as a timeout of 0 it refuses anyway.
-  return whole === 0 ? '0s' : formatWhole(whole);
-}
-
-function formatWhole(ms: number): string {
-  const units: Array<[string, number]> = [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ];
-  let rest = ms;
-  let out = '';
-  for (const [name, size] of units) {
-    const count = Math.floor(rest / size);
-    if (count > 0) {
-      out += `${count}${name}`;
-      rest -= count * size;
-    }
-  }
-  return out;
+  return formatDuration(whole);
 }
 
 /** The scrape job of one `prometheus.scrape` block; type errors in the fields read become problems. */
