@@ -75,18 +75,15 @@ const KIND_NAMES: Record<SourceKind, { what: string; command: string }> = {
 function wrongKind(input: string, head: string, only: SourceKind): string {
   const asked = KIND_NAMES[only];
   const actual = detectKind(input, head);
+  if (actual === undefined) return `${input}: not ${asked.what}, which scrapelint ${asked.command} reads`;
+  // A config the name or content shows to be Alloy is named so, not as the YAML kinds.
   const looksLike =
-    actual === 'config'
-      ? isAlloy(input, head)
+    actual !== 'config'
+      ? KIND_NAMES[actual].what
+      : isAlloy(input, head)
         ? 'a Grafana Alloy file'
-        : 'a Prometheus configuration or operator resource (YAML)'
-      : actual === undefined
-        ? undefined
-        : KIND_NAMES[actual].what;
-  const hint =
-    actual === undefined
-      ? ''
-      : `; it looks like ${looksLike ?? ''}: scrapelint ${KIND_NAMES[actual].command} ${input}`;
+        : 'a Prometheus configuration or operator resource (YAML)';
+  const hint = `; it looks like ${looksLike}: scrapelint ${KIND_NAMES[actual].command} ${input}`;
   return `${input}: not ${asked.what}, which scrapelint ${asked.command} reads${hint}`;
 }
 const HEAD_BYTES = 64 * 1024;
